@@ -1,0 +1,173 @@
+"""MkDocs hook: build each lesson's figures and results before the site, from the lessons' own code.
+
+Every lesson package ``lesson_code/<lesson>/figures/__init__.py`` names its builders (``BUILDERS``)
+and where their outputs appear on the site (``SITE_DIR``). A builder runs in its own process, only
+when the hash of its inputs changed: the repository files it imported last time (recorded by
+``scripts/build_artifact.py``), the Python and torch versions. Outputs live in ``.cache/artifacts``
+(outside ``docs/``, so ``mkdocs serve`` does not loop) and are registered as site files. A failing
+builder fails the build; a stale figure is never served.
+"""
+from __future__ import annotations
+
+import hashlib
+import importlib
+import json
+import logging
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from importlib.metadata import version
+from pathlib import Path
+
+from mkdocs.exceptions import PluginError
+from mkdocs.structure.files import File
+
+ROOT = Path(__file__).resolve().parent.parent
+CACHE = ROOT / ".cache" / "artifacts"
+RUNNER = ROOT / "scripts" / "build_artifact.py"
+log = logging.getLogger("mkdocs.hooks.artifacts")
+
+
+@dataclass
+class Builder:
+    lesson: str      # e.g. "day03"
+    name: str        # e.g. "gradient_norms"
+    site_dir: str    # e.g. "phase-1/week-1/figures/day-03"
+
+    @property
+    def module(self) -> str:
+        return f"lesson_code.{self.lesson}.figures.{self.name}"
+
+    @property
+    def out_dir(self) -> Path:
+        return CACHE / self.lesson / self.name
+
+
+def discover() -> list[Builder]:
+    """All builders of all lessons, in the order their lessons list them."""
+    sys.path.insert(0, str(ROOT)) if str(ROOT) not in sys.path else None
+    builders = []
+    for registry in sorted(ROOT.glob("lesson_code/*/figures/__init__.py")):
+        lesson = registry.parent.parent.name
+        mod = importlib.import_module(f"lesson_code.{lesson}.figures")
+        builders += [Builder(lesson, name, mod.SITE_DIR) for name in mod.BUILDERS]
+    return builders
+
+
+def input_key(builder: Builder, deps: list[str]) -> str:
+    """Hash of everything a builder's output depends on."""
+    h = hashlib.sha256()
+    h.update(f"{builder.module}|py{platform.python_version()}|torch{version('torch')}".encode())
+    for rel in deps:
+        path = ROOT / rel
+        h.update(rel.encode())
+        h.update(path.read_bytes() if path.exists() else b"<missing>")
+    return h.hexdigest()
+
+
+def is_fresh(builder: Builder) -> bool:
+    """True when the cached outputs were built from exactly the current inputs."""
+    manifest = builder.out_dir / ".manifest.json"
+    if not manifest.exists():
+        return False
+    try:
+        saved = json.loads(manifest.read_text())
+        deps_file = builder.out_dir / ".deps.json"
+        deps = json.loads(deps_file.read_text())
+    except (OSError, ValueError):
+        return False
+    return saved.get("key") == input_key(builder, deps)
+
+
+def start(builder: Builder) -> tuple[subprocess.Popen, Path, float]:
+    """Launch the builder's process writing into a fresh staging folder."""
+    stage = builder.out_dir.with_name(builder.name + ".partial")
+    shutil.rmtree(stage, ignore_errors=True)
+    stage.mkdir(parents=True)
+    env = dict(os.environ, PYTHONHASHSEED="0", MPLBACKEND="Agg")
+    proc = subprocess.Popen(
+        [sys.executable, str(RUNNER), builder.module, str(stage)],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    return proc, stage, time.perf_counter()
+
+
+def finish(builder: Builder, proc: subprocess.Popen, stage: Path, t0: float) -> None:
+    """Wait for a builder; on success swap its outputs into the cache, else fail the build."""
+    output, _ = proc.communicate()
+    if proc.returncode != 0:
+        shutil.rmtree(stage, ignore_errors=True)
+        raise PluginError(
+            f"figure builder {builder.module} failed (exit {proc.returncode}); "
+            f"fix it and rebuild. Its output:\n{output}"
+        )
+    deps = json.loads((stage / ".deps.json").read_text())
+    (stage / ".manifest.json").write_text(json.dumps({"key": input_key(builder, deps)}) + "\n")
+    shutil.rmtree(builder.out_dir, ignore_errors=True)
+    stage.rename(builder.out_dir)
+    log.info(f"artifacts: {builder.lesson}/{builder.name} rebuilt in {time.perf_counter() - t0:.1f} s")
+
+
+def build_all(builders: list[Builder], jobs: int) -> None:
+    """Rebuild the stale builders, ``jobs`` at a time."""
+    stale = []
+    for b in builders:
+        if is_fresh(b):
+            log.info(f"artifacts: {b.lesson}/{b.name} cached")
+        else:
+            stale.append(b)
+    running: list = []
+    try:
+        while stale or running:
+            while stale and len(running) < jobs:
+                b = stale.pop(0)
+                running.append((b, *start(b)))
+            b, proc, stage, t0 = running.pop(0)
+            finish(b, proc, stage, t0)
+    finally:
+        for _, proc, stage, _ in running:
+            proc.kill()
+            shutil.rmtree(stage, ignore_errors=True)
+
+
+def write_results(builders: list[Builder]) -> None:
+    """Collect every builder's ``quotes`` into one results file per lesson (the numbers pages quote)."""
+    lessons: dict[str, dict] = {}
+    for b in builders:
+        data = json.loads((b.out_dir / f"{b.name}.json").read_text())
+        lessons.setdefault(b.lesson, {})[b.name] = data.get("quotes", {})
+    for lesson, quotes in lessons.items():
+        text = json.dumps(quotes, indent=1, sort_keys=True) + "\n"
+        target = CACHE / lesson / "results.json"
+        if not target.exists() or target.read_text() != text:
+            tmp = target.with_suffix(".tmp")
+            tmp.write_text(text)
+            tmp.replace(target)
+
+
+_builders: list[Builder] = []
+
+
+def on_pre_build(config, **kwargs):
+    global _builders
+    _builders = discover()
+    build_all(_builders, jobs=int(os.environ.get("ARTIFACT_JOBS", "2")))
+    write_results(_builders)
+
+
+def on_files(files, config, **kwargs):
+    """Serve each builder's outputs (figures, data files, the results file) under its SITE_DIR."""
+    published = set()
+    for b in _builders:
+        for path in sorted(b.out_dir.iterdir()):
+            if not path.name.startswith("."):
+                files.append(File.generated(config, f"{b.site_dir}/{path.name}", abs_src_path=str(path)))
+        if b.lesson not in published:
+            published.add(b.lesson)
+            files.append(File.generated(config, f"{b.site_dir}/results.json",
+                                        abs_src_path=str(CACHE / b.lesson / "results.json")))
+    return files

@@ -1,0 +1,50 @@
+"""mkdocs-macros module: lets a page quote numbers from its lesson's results file, never by hand.
+
+In a page with ``render_macros: true``: ``{{ value("day03", "gradient_norms.rnn_T200", "sci") }}``.
+Results are read when the page renders (after the build hook has run the builders).
+A missing key fails the build.
+"""
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+CACHE = Path(__file__).resolve().parent.parent / ".cache" / "artifacts"
+
+
+def load_results(lesson: str) -> dict:
+    """The lesson's results file as a dict: {builder: {quote: value}}."""
+    return json.loads((CACHE / lesson / "results.json").read_text())
+
+
+def lookup(results: dict, key: str):
+    """Follow a dotted key like ``gradient_norms.rnn_T200`` into nested dicts and lists."""
+    node = results
+    for part in key.split("."):
+        node = node[int(part)] if isinstance(node, list) else node[part]
+    return node
+
+
+def format_value(x, fmt: str = "") -> str:
+    """Format a number: "" -> str, "sci" -> LaTeX a×10^b, "pow10" -> LaTeX 10^b, ".2f"-style -> format(), "%" -> percent."""
+    if fmt == "sci":
+        if x == 0:
+            return "$0$"
+        exponent = math.floor(math.log10(abs(x)))
+        mantissa = x / 10**exponent
+        return f"${mantissa:.1f} \\times 10^{{{exponent}}}$"
+    if fmt == "pow10":
+        return f"$10^{{{round(math.log10(abs(x)))}}}$"
+    if fmt == "%":
+        return f"{100 * x:.0f}%"
+    if fmt:
+        return format(x, fmt)
+    return str(x)
+
+
+def define_env(env):
+    @env.macro
+    def value(lesson: str, key: str, fmt: str = ""):
+        """The quoted number ``key`` of ``lesson``'s results, formatted."""
+        return format_value(lookup(load_results(lesson), key), fmt)
