@@ -1,6 +1,7 @@
 """mkdocs-macros module: lets a page quote numbers from its lesson's results file, never by hand.
 
-In a page with ``render_macros: true``: ``{{ value("day03", "gradient_norms.rnn_T200", "sci") }}``.
+In a page with ``render_macros: true``: ``{{ value("day03", "gradient_norms.rnn_T200", "sci") }}``,
+or ``{{ q("gradient_norms.rnn_T200", "sci") }}`` when the front matter says ``results: day03``.
 Results are read when the page renders (after the build hook has run the builders).
 A missing key fails the build.
 """
@@ -48,3 +49,8 @@ def define_env(env):
     def value(lesson: str, key: str, fmt: str = ""):
         """The quoted number ``key`` of ``lesson``'s results, formatted."""
         return format_value(lookup(load_results(lesson), key), fmt)
+
+    @env.macro
+    def q(key: str, fmt: str = ""):
+        """Shorthand for ``value`` on a page whose front matter names its lesson: ``results: day03``."""
+        return value(env.page.meta["results"], key, fmt)

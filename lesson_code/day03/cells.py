@@ -136,8 +136,8 @@ def unroll(cell: Cell, xs, state=None):
         state = cell.init_state(xs)
     xw = cell.project_input(xs)  # (B, T, kH): W_x x_t for every t at once
     hs = []
-    for t in range(xs.size(1)):
-        h, state = cell.recur(xw[:, t], state)  # only the W_h h_{t-1} matmul stays in the loop
+    for xw_t in xw.unbind(dim=1):  # T views (B, kH); unbind, unlike xw[:, t], has a one-shot backward
+        h, state = cell.recur(xw_t, state)  # only the W_h h_{t-1} matmul stays in the loop
         hs.append(h)
     return torch.stack(hs, dim=1), state  # (B, T, H)
 # --8<-- [end:unroll]
@@ -150,8 +150,8 @@ def unroll_stepwise(cell: Cell, xs, state=None):
     if state is None:
         state = cell.init_state(xs)
     hs = []
-    for t in range(xs.size(1)):
-        h, state = cell(xs[:, t], state)  # x_t: (B, n) -> h_t: (B, H)
+    for x_t in xs.unbind(dim=1):  # x_t: (B, n)
+        h, state = cell(x_t, state)  # h_t: (B, H)
         hs.append(h)
     return torch.stack(hs, dim=1), state
 # --8<-- [end:unroll_stepwise]

@@ -281,7 +281,7 @@ def train_val_split(text: str, val_fraction: float = 0.1) -> tuple[str, str]:
     if n < 4:
         raise ValueError(f"text too short to split ({n} characters)")
     cut = min(max(int(round(n * (1.0 - val_fraction))), 2), n - 2)
-    nl = text.find("\n", cut, n - 2)
+    nl = text.find("\n", cut - 1, n - 2)
     if nl >= 0:
         cut = nl + 1
     return text[:cut], text[cut:]

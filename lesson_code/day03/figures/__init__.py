@@ -1,0 +1,6 @@
+"""Figure and results builders for the Day 3 page, run by the docs build hook (scripts/artifact_hook.py).
+
+No imports here: the hook reads these two constants without loading torch.
+"""
+SITE_DIR = "phase-1/week-1/figures/day-03"  # where the outputs appear on the site
+BUILDERS = ()  # one module each (filled in as the builders land)

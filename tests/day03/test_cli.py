@@ -1,0 +1,137 @@
+"""CLI: one-line errors without tracebacks or files, a tiny train -> sample round trip, dispatch."""
+
+import json
+import os
+import subprocess
+import sys
+import types
+from pathlib import Path
+
+import pytest
+
+from lesson_code.day03 import cli
+from lesson_code.day03.corpus import EXCERPT_PATH
+
+REPO = Path(__file__).resolve().parents[2]
+TINY = ["--text", str(EXCERPT_PATH), "--hidden", "24", "--layers", "1", "--embed", "8",
+        "--batch-size", "8", "--seq-len", "16", "--eval-every", "5", "--threads", "1", "--no-progress"]
+
+
+def run(*args, cwd=REPO):
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    return subprocess.run([sys.executable, "-m", "lesson_code.day03", *map(str, args)],
+                          capture_output=True, text=True, cwd=cwd, env=env, timeout=120)
+
+
+def assert_one_line_error(proc):
+    assert proc.returncode != 0, proc
+    assert "Traceback" not in proc.stderr
+    lines = proc.stderr.strip("\n").split("\n")
+    assert len(lines) == 1 and lines[0].startswith("error: "), proc.stderr
+    return lines[0]
+
+
+@pytest.fixture(scope="module")
+def checkpoint(tmp_path_factory):
+    path = tmp_path_factory.mktemp("ck") / "tiny.pt"
+    proc = run("train", "--steps", 5, "--checkpoint", path, "--seed", 1, *TINY)
+    assert proc.returncode == 0, proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert path.is_file()
+    assert "val" in proc.stdout and "wrote" in proc.stdout
+    return path
+
+
+def test_train_then_sample(checkpoint):
+    a = run("sample", "--checkpoint", checkpoint, "--prompt", "First", "--length", 40, "--seed", 3)
+    assert a.returncode == 0, a.stderr
+    assert a.stdout.startswith("First") and len(a.stdout.rstrip("\n")) >= 40
+    b = run("sample", "--checkpoint", checkpoint, "--prompt", "First", "--length", 40, "--seed", 3,
+            "--temperature", "0.7", "--top-k", "5")
+    c = run("sample", "--checkpoint", checkpoint, "--prompt", "First", "--length", 40, "--seed", 3,
+            "--temperature", "0.7", "--top-k", "5")
+    assert b.returncode == 0 and b.stdout == c.stdout
+
+
+PARSE_ERRORS = [
+    [],
+    ["fly"],
+    ["train", "--steps", "abc"],
+    ["train", "--steps", "-3"],
+    ["train", "--steps", "0"],
+    ["train", "--steps", "2.5"],
+    ["train", "--minutes", "0"],
+    ["train", "--minutes", "nan"],
+    ["train", "--steps", "5", "--minutes", "1"],
+    ["train", "--lr", "-1"],
+    ["train", "--dropout", "1.5"],
+    ["train", "--hidden", "0"],
+    ["train", "--cell", "transformer"],
+    ["train", "--bogus"],
+    ["sample", "--temperature", "0"],
+    ["sample", "--temperature", "-1"],
+    ["sample", "--temperature", "inf"],
+    ["sample", "--length", "-5"],
+    ["sample", "--top-k", "0"],
+    ["sample", "--prompt", ""],
+    ["sample", "--seed", "x"],
+    ["experiment"],
+]
+
+
+@pytest.mark.parametrize("args", PARSE_ERRORS, ids=lambda a: " ".join(a) or "no-command")
+def test_bad_arguments_give_one_line(args, tmp_path):
+    proc = run(*args, cwd=tmp_path)
+    assert proc.returncode == 2
+    assert_one_line_error(proc)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_runtime_errors_give_one_line_and_leave_no_file(tmp_path, checkpoint):
+    ck = tmp_path / "out" / "model.pt"
+    (tmp_path / "empty.txt").write_text("")
+    (tmp_path / "binary.txt").write_bytes(b"\xff\xfe\x00\x81 not utf-8")
+    (tmp_path / "corrupt.pt").write_bytes(b"definitely not a checkpoint")
+    (tmp_path / "adir").mkdir()
+    cases = [
+        (["train", "--steps", "3", "--checkpoint", ck, "--text", tmp_path / "missing.txt"], "not found"),
+        (["train", "--steps", "3", "--checkpoint", ck, "--text", tmp_path / "empty.txt"], "empty"),
+        (["train", "--steps", "3", "--checkpoint", ck, "--text", tmp_path / "binary.txt"], "UTF-8"),
+        (["train", "--steps", "3", "--checkpoint", ck, "--text", tmp_path], "directory"),
+        (["train", "--steps", "3", "--checkpoint", tmp_path / "adir", *TINY], "directory"),
+        (["train", "--steps", "3", "--checkpoint", ck, *TINY, "--batch-size", "100000"], "batch"),
+        (["sample", "--checkpoint", tmp_path / "missing.pt"], "not found"),
+        (["sample", "--checkpoint", tmp_path / "corrupt.pt"], "corrupt"),
+        (["sample", "--checkpoint", checkpoint, "--prompt", "Zebra \u00e9"], "'\u00e9' (U+00E9)"),
+        (["experiment", "no_such_experiment"], "experiment"),
+    ]
+    import torch
+
+    if not torch.cuda.is_available():
+        cases.append((["train", "--steps", "3", "--checkpoint", ck, "--device", "cuda", *TINY], "CUDA"))
+    for args, fragment in cases:
+        proc = run(*args, cwd=tmp_path)
+        assert proc.returncode == 1, (args, proc.stderr)
+        line = assert_one_line_error(proc)
+        assert fragment in line, (args, line)
+    assert not (tmp_path / "out").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["adir", "binary.txt", "corrupt.pt", "empty.txt"]
+
+
+def test_help_everywhere():
+    for args in ([], ["train"], ["sample"], ["experiment"]):
+        proc = run(*args, "--help")
+        assert proc.returncode == 0 and "usage:" in proc.stdout, args
+    assert "Julius Caesar" in run("train", "--help").stdout
+
+
+def test_experiment_dispatch(monkeypatch, capsys):
+    fake = types.ModuleType("lesson_code.day03.experiments")
+    fake.EXPERIMENTS = {"echo": lambda seed=0: {"seed": seed, "values": [1.5, 2.5]}}
+    monkeypatch.setitem(sys.modules, "lesson_code.day03.experiments", fake)
+    monkeypatch.setattr(sys.modules["lesson_code.day03"], "experiments", fake, raising=False)
+    assert cli.main(["experiment", "echo", "--seed", "4"]) == 0
+    assert json.loads(capsys.readouterr().out) == {"seed": 4, "values": [1.5, 2.5]}
+    assert cli.main(["experiment", "nope"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: unknown experiment 'nope'") and "echo" in err

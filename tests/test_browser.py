@@ -1,0 +1,210 @@
+"""Real-browser test of the built site: Debian's Chromium driven by Playwright, site/ served on 127.0.0.1.
+
+Every request that is not to loopback is aborted and recorded; any such attempt fails the test.
+On every page: math typeset by KaTeX, no KaTeX errors, no raw TeX left, every image decoded,
+no console errors. Also: the palette toggle switches the theme, and search finds the Day 3 page.
+Needs `make site` first. Never run `playwright install`: the system Chromium is used.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--disable-quic"]
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+LOCAL_SCHEMES = {"data", "blob", "about"}
+DAY3 = "phase-1/week-1/day-03/"
+SITE = Path(__file__).resolve().parent.parent / "site"
+
+
+def site_pages() -> list[str]:
+    """Every page of site/ as a path relative to the site root ('' for the home page)."""
+    if not (SITE / "index.html").is_file():
+        return ["<site/ not built>"]
+    pages = []
+    for index in sorted(SITE.rglob("index.html")):
+        rel = index.relative_to(SITE)
+        if rel.parts[0] == "assets":
+            continue
+        pages.append("" if rel.parent == Path(".") else rel.parent.as_posix() + "/")
+    return pages
+
+
+class Guard:
+    """Routes every request: loopback goes through, anything else is aborted and recorded.
+    Collects console errors, page errors, failed and HTTP-error responses."""
+
+    def __init__(self):
+        self.offsite: list[str] = []
+        self.problems: list[str] = []
+
+    def route(self, route):
+        url = route.request.url
+        parts = urlsplit(url)
+        if parts.scheme in LOCAL_SCHEMES or parts.hostname in LOOPBACK:
+            route.continue_()
+        else:
+            self.offsite.append(url)
+            route.abort("blockedbyclient")
+
+    def web_socket(self, ws):
+        if urlsplit(ws.url).hostname in LOOPBACK:
+            ws.connect_to_server()
+        else:
+            self.offsite.append(ws.url)
+            ws.close()
+
+    def watch(self, page):
+        page.on("console", lambda m: m.type == "error" and self.problems.append(
+            f"console error: {m.text} ({m.location.get('url', '')}:{m.location.get('lineNumber', '')})"))
+        page.on("pageerror", lambda e: self.problems.append(f"page error: {e}"))
+        page.on("requestfailed", lambda r: urlsplit(r.url).hostname in LOOPBACK and self.problems.append(
+            f"request failed: {r.url} ({r.failure})"))
+        page.on("response", lambda r: r.status >= 400 and self.problems.append(f"HTTP {r.status}: {r.url}"))
+        return page
+
+    def check(self, what: str) -> None:
+        problems = ([f"non-loopback request(s) attempted (aborted): {self.offsite}"] if self.offsite else [])
+        problems = list(dict.fromkeys(problems + self.problems))
+        assert not problems, f"{what}:\n  " + "\n  ".join(problems)
+
+
+@pytest.fixture(scope="module")
+def browser(site_dir):
+    if not Path(CHROMIUM).is_file():
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's Chromium (apt-get install chromium); "
+                    "never `playwright install`", pytrace=False)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def guarded(browser, site_url):
+    """A fresh light-mode context whose requests are routed through a Guard; yields (page, guard)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme="light",
+                                  service_workers="block", base_url=site_url)
+    context.set_default_timeout(10_000)
+    guard = Guard()
+    context.route("**/*", guard.route)
+    context.route_web_socket(re.compile(".*"), guard.web_socket)
+    page = guard.watch(context.new_page())
+    yield page, guard
+    context.close()
+
+
+PAGE_REPORT = """async () => {
+  const imgs = [...document.images];
+  imgs.forEach(img => { img.loading = "eager"; });
+  await Promise.all(imgs.map(img => img.decode().catch(() => null)));
+  const skip = "pre, code, script, style, noscript, textarea, .katex, .md-search";
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  const raw = [];
+  while (walker.nextNode()) {
+    const node = walker.currentNode;
+    if (!node.parentElement || node.parentElement.closest(skip)) continue;
+    const text = node.textContent;
+    for (const token of ["$$", "\\\\[", "\\\\(", "<!--"]) {
+      if (text.includes(token)) { raw.push(token + " in: " + text.trim().slice(0, 100)); break; }
+    }
+  }
+  const math = [...document.querySelectorAll(".arithmatex")];
+  return {
+    arithmatex: math.length,
+    katex: document.querySelectorAll(".katex").length,
+    untypeset: math.filter(e => !e.querySelector(".katex")).map(e => e.textContent.trim().slice(0, 80)),
+    katexErrors: [...document.querySelectorAll(".katex-error")].map(e => e.title || e.textContent.slice(0, 80)),
+    raw: raw,
+    brokenImages: imgs.filter(img => !(img.complete && img.naturalWidth > 0)).map(img => img.currentSrc || img.src),
+    images: imgs.length,
+  };
+}"""
+
+
+@pytest.mark.parametrize("path", site_pages(), ids=lambda p: p or "home")
+def test_page_renders_offline(guarded, site_dir, path):
+    page, guard = guarded
+    page.goto(path, wait_until="load")
+    page.wait_for_load_state("networkidle")
+    try:  # KaTeX typesets on Material's document$; give it a moment before judging
+        page.wait_for_function("() => [...document.querySelectorAll('.arithmatex')]"
+                               ".every(e => e.querySelector('.katex'))", timeout=5_000)
+    except Exception:
+        pass  # reported below, with details
+    report = page.evaluate(PAGE_REPORT)
+    where = f"/{path}"
+    problems = []
+    if report["arithmatex"] and not report["katex"]:
+        problems.append(f"{report['arithmatex']} math element(s) but no .katex: KaTeX did not run")
+    if report["untypeset"]:
+        problems.append(f"math not typeset: {report['untypeset'][:5]}")
+    if report["katexErrors"]:
+        problems.append(f".katex-error: {report['katexErrors'][:5]}")
+    if report["raw"]:
+        problems.append(f"raw TeX/markup left in the text: {report['raw'][:5]}")
+    if report["brokenImages"]:
+        problems.append(f"image(s) not decoded (naturalWidth 0): {report['brokenImages']}")
+    problems += guard.problems
+    if guard.offsite:
+        problems.insert(0, f"non-loopback request(s) attempted (aborted): {guard.offsite}")
+    problems = list(dict.fromkeys(problems))
+    assert not problems, f"{where}:\n  " + "\n  ".join(problems)
+
+
+def test_palette_toggle_switches_theme(guarded):
+    page, guard = guarded
+    page.goto("", wait_until="load")
+    body = page.locator("body")
+    toggle = page.locator('form[data-md-component="palette"] label:not([hidden])')
+    assert body.get_attribute("data-md-color-scheme") == "default"
+    toggle.click()
+    page.wait_for_function("() => document.body.dataset.mdColorScheme === 'slate'", timeout=5_000)
+    toggle.click()
+    page.wait_for_function("() => document.body.dataset.mdColorScheme === 'default'", timeout=5_000)
+    guard.check("palette toggle")
+
+
+SEARCH_HITS = """(day3) => [...document.querySelectorAll(".md-search-result__item a")].map(a => ({
+  href: a.getAttribute("href"),
+  day3: new URL(a.href).pathname.endsWith("/" + day3),
+  score: parseFloat(a.querySelector("article")?.dataset.mdScore || "0"),
+  missing: [...a.querySelectorAll(".md-search-result__terms del")].map(d => d.textContent),
+}))"""
+
+
+def search_finds(page, query: str, target: str, timeout: float = 10_000) -> tuple[bool, str]:
+    """Type ``query`` into the search box; True if ``target`` is a scored result matching every word."""
+    box = page.locator('input[data-md-component="search-query"]')
+    box.click()
+    box.press_sequentially(query, delay=20)
+    full_match = f"(day3) => ({SEARCH_HITS})(day3).some(h => h.day3 && h.score > 0 && h.missing.length === 0)"
+    try:
+        page.wait_for_function(full_match, arg=target, timeout=timeout)
+        return True, ""
+    except Exception:
+        pass
+    meta = page.locator(".md-search-result__meta").text_content(timeout=1_000)
+    hits = page.evaluate(SEARCH_HITS, target)
+    return False, f"search says {meta!r}; results: " + "; ".join(
+        f"{h['href']} [score {h['score']}]" + (f" (missing: {', '.join(h['missing'])})" if h["missing"] else "")
+        for h in hits)
+
+
+def test_search_forget_gate_finds_day3(guarded):
+    """Searching "forget gate" lists the Day 3 page as a match for both words: a scored Day 3 result
+    without Material's "Missing: <word>" note (a page or section matching only "gate*" does not count)."""
+    page, guard = guarded
+    page.goto("", wait_until="load")
+    found, details = search_finds(page, "forget gate", DAY3)
+    assert found, f'search "forget gate" does not list the Day 3 page ({DAY3}) as a match for both words; {details}'
+    guard.check("search")
