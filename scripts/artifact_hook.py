@@ -89,16 +89,18 @@ def start(builder: Builder) -> tuple[subprocess.Popen, Path, float]:
     shutil.rmtree(stage, ignore_errors=True)
     stage.mkdir(parents=True)
     env = dict(os.environ, PYTHONHASHSEED="0", MPLBACKEND="Agg")
-    proc = subprocess.Popen(
-        [sys.executable, str(RUNNER), builder.module, str(stage)],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )
+    with open(stage / ".log", "w") as log_file:  # a file, not a pipe: a chatty builder cannot block
+        proc = subprocess.Popen(
+            [sys.executable, str(RUNNER), builder.module, str(stage)],
+            cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT,
+        )
     return proc, stage, time.perf_counter()
 
 
 def finish(builder: Builder, proc: subprocess.Popen, stage: Path, t0: float) -> None:
     """Wait for a builder; on success swap its outputs into the cache, else fail the build."""
-    output, _ = proc.communicate()
+    proc.wait()
+    output = (stage / ".log").read_text(errors="replace")
     if proc.returncode != 0:
         shutil.rmtree(stage, ignore_errors=True)
         raise PluginError(
@@ -113,7 +115,7 @@ def finish(builder: Builder, proc: subprocess.Popen, stage: Path, t0: float) -> 
 
 
 def build_all(builders: list[Builder], jobs: int) -> None:
-    """Rebuild the stale builders, ``jobs`` at a time."""
+    """Rebuild the stale builders, up to ``jobs`` at a time, reporting each as it finishes."""
     stale = []
     for b in builders:
         if is_fresh(b):
@@ -126,11 +128,16 @@ def build_all(builders: list[Builder], jobs: int) -> None:
             while stale and len(running) < jobs:
                 b = stale.pop(0)
                 running.append((b, *start(b)))
-            b, proc, stage, t0 = running.pop(0)
-            finish(b, proc, stage, t0)
+            done = [r for r in running if r[1].poll() is not None]
+            if not done:
+                time.sleep(0.05)
+            for r in done:
+                running.remove(r)
+                finish(*r)
     finally:
         for _, proc, stage, _ in running:
             proc.kill()
+            proc.wait()
             shutil.rmtree(stage, ignore_errors=True)
 
 

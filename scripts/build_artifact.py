@@ -19,10 +19,10 @@ def imported_repo_files() -> list[str]:
     files = set()
     for module in list(sys.modules.values()):
         path = getattr(module, "__file__", None)
-        if not path:
+        if not path or not Path(path).is_absolute():  # some extension modules report a bare name
             continue
         path = Path(path).resolve()
-        if ROOT in path.parents and ".venv" not in path.parts:
+        if ROOT in path.parents and ".venv" not in path.parts and path.is_file():
             files.add(path.relative_to(ROOT).as_posix())
     return sorted(files)
 

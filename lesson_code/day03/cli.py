@@ -142,9 +142,9 @@ def cmd_train(args) -> int:
     train_text, val_text = train_val_split(text)
     vocab = Vocab.from_text(text)
     train_ids, val_ids = vocab.encode(train_text), vocab.encode(val_text)
-    if train_ids.numel() < args.batch_size + 2:
+    if train_ids.numel() < args.batch_size + args.seq_len + 1:
         raise CLIError(f"the training text has {train_ids.numel()} characters, too few for --batch-size "
-                       f"{args.batch_size}; use a longer text or a smaller batch")
+                       f"{args.batch_size} and --seq-len {args.seq_len}; use a longer text or smaller values")
 
     config = CharLMConfig(vocab_size=vocab.size, cell=args.cell, embed_size=args.embed,
                           hidden_size=args.hidden, num_layers=args.layers, dropout=args.dropout,
@@ -160,7 +160,7 @@ def cmd_train(args) -> int:
     _log(f"corpus: {source}: {len(train_text):,} train / {len(val_text):,} validation characters, vocabulary {vocab.size}")
     _log(f"model: {args.backend} {args.cell} {args.layers}x{args.hidden}, embed {args.embed}, dropout {args.dropout:g}, "
          f"{count_parameters(model):,} parameters on {device}")
-    _log(f"training: batch {args.batch_size} x seq {args.seq_len}, Adam lr {args.lr:g} (cosine decay), clip 1.0, "
+    _log(f"training: batch {args.batch_size} x seq {args.seq_len}, Adam lr {args.lr:g} (cosine decay), clip {tcfg.clip:g}, "
          f"budget {budget}, seed {args.seed}")
     _log(f"baselines on validation: uniform {math.log(vocab.size):.3f}, unigram {uni:.3f}, bigram {bi:.3f} nats/char")
 

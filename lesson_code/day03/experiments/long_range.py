@@ -103,7 +103,7 @@ def train_recall(kind: str, forget_bias, gap: int, seed: int, steps: int = 1000,
     return hist
 
 
-def run(seed: int = 0, n_seeds: int = 1, gaps=(20, 50, 100), steps: int = 800, models=tuple(MODELS),
+def run(seed: int = 0, n_seeds: int = 1, gaps=(10, 20, 50, 100), steps: int = 800, models=tuple(MODELS),
         batch_size: int = 64, lr: float = 1e-2, n_classes: int = 8, n_distractors: int = 8,
         hidden_size: int = 32, eval_every: int = 50, backend: str = "torch") -> dict:
     """Accuracy vs gap for each model. Returns {"models": {name: {"kind", "forget_bias",

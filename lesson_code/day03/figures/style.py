@@ -27,7 +27,7 @@ SEQUENCE = ["#0072B2", "#56B4E9", "#009E73", "#E69F00", "#D55E00", "#CC79A7", "#
 
 plt.rcParams.update({
     "svg.hashsalt": "day03",       # stable element ids: same data, same bytes
-    "svg.fonttype": "none",        # text stays text: smaller files, selectable, searchable
+    "svg.fonttype": "path",        # glyphs as paths: identical rendering with no fonts installed
     "font.family": "DejaVu Sans",
     "font.size": 10,
     "axes.spines.top": False,

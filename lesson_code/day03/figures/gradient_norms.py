@@ -1,0 +1,42 @@
+"""Figure builder: gradient at the first state vs sequence length, and along t at T=200, for every cell.
+
+Writes gradient_norms.json (the experiment's data and quotes) and grad_first_state.svg.
+"""
+from pathlib import Path
+
+from ..experiments import gradient_norms
+from .style import COLORS, LABELS, figure, save_json, save_svg
+
+SEED = 0
+SHOWN = ("rnn", "gru", "lstm_bias0", "lstm_bias1", "lstm_bias3")
+
+
+def plot(data: dict, path: Path) -> None:
+    """Left: |∂L/∂h_0| against T. Right: |∂L/∂h_t| against t for the longest T."""
+    f64 = data["float64"]
+    T_values = data["T_values"]
+    T_max = T_values[-1]
+    fig, (left, right) = figure(9.0, 3.8, ncols=2)
+    for name in SHOWN:
+        style = dict(color=COLORS[name], label=LABELS[name], lw=2,
+                     ls="--" if name == "lstm_bias0" else "-")
+        left.plot(T_values, f64[name]["h0_geomean"], marker="o", **style)
+        right.plot(range(T_max + 1), f64[name]["T"][str(T_max)]["grad_h"]["geomean"], **style)
+    left.set(yscale="log", xlabel="sequence length T", ylabel=r"$\|\partial L/\partial h_0\|$",
+             title="Gradient reaching the first state", xticks=T_values)
+    right.set(yscale="log", xlabel="time step t", ylabel=r"$\|\partial L/\partial h_t\|$",
+              title=f"Along the sequence, T = {T_max}")
+    left.legend(fontsize=8)
+    save_svg(fig, path)
+
+
+def build(out_dir: Path) -> None:
+    data = gradient_norms.run(seed=SEED)
+    q = data["quotes"]
+    f64 = data["float64"]
+    # Extra quotes the page uses: the vanilla RNN at every T, and the number of seeds.
+    q.update({f"rnn_T{T}": v for T, v in zip(data["T_values"], f64["rnn"]["h0_geomean"])})
+    q.update({f"gru_T{T}": v for T, v in zip(data["T_values"], f64["gru"]["h0_geomean"])})
+    q["n_seeds"] = len(data["seeds"])
+    save_json(data, out_dir / "gradient_norms.json")
+    plot(data, out_dir / "grad_first_state.svg")
