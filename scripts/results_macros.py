@@ -20,11 +20,13 @@ def load_results(lesson: str) -> dict:
 
 
 def lookup(results: dict, key: str):
-    """Follow a dotted key like ``gradient_norms.rnn_T200`` into nested dicts and lists."""
-    node = results
-    for part in key.split("."):
-        node = node[int(part)] if isinstance(node, list) else node[part]
-    return node
+    """``builder.quote`` -> that builder's quote; the quote name may itself contain dots (``a_1.5``)."""
+    builder, _, quote = key.partition(".")
+    try:
+        return results[builder][quote]
+    except KeyError:
+        raise KeyError(f"no quoted value {key!r} in the results file; known for {builder!r}: "
+                       f"{sorted(results.get(builder, {}))}") from None
 
 
 def format_value(x, fmt: str = "") -> str:

@@ -26,6 +26,12 @@ class CheckpointError(RuntimeError):
     """A checkpoint could not be written or read; the message is one line."""
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def _first_line(e: BaseException) -> str:
     text = str(e).strip()
     return text.splitlines()[0] if text else type(e).__name__
@@ -54,6 +60,7 @@ def save_checkpoint(path: str | os.PathLike, model: nn.Module, vocab: Vocab,
         raise CheckpointError(f"cannot write checkpoint {path}: {e.strerror}") from None
     try:
         with os.fdopen(fd, "wb") as f:
+            os.fchmod(f.fileno(), 0o666 & ~_umask())  # mkstemp makes 0600; use the usual permissions
             torch.save(payload, f)
             f.flush()
             os.fsync(f.fileno())

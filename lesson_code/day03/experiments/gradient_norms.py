@@ -19,7 +19,7 @@ import torch
 
 from ..cells import make_cell
 from ..init import set_forget_bias
-from ._common import geomean, geomean_columns, mean, safe_norm, single_thread
+from ._common import geomean_columns, mean, safe_norm, single_thread
 from ._probe import lstm_gates
 
 # name -> (cell kind, forget bias or None for the default init)
@@ -160,7 +160,7 @@ def run(seed: int = 0, n_seeds: int = 5, T_values=(10, 50, 100, 200), hidden_siz
         f"rnn_T{T_values[0]}_geomean": float64["rnn"]["h0_geomean"][0],
         # geometric-mean shrink factor per step of |∂L/∂h_0| between the smallest and largest T
         "rnn_decay_per_step": (float64["rnn"]["h0_geomean"][iq] / float64["rnn"]["h0_geomean"][0])
-        ** (1.0 / (Tq - T_values[0])),
+        ** (1.0 / (Tq - T_values[0])) if Tq > T_values[0] else None,
         # float32: smallest T on the grid (min and max over seeds) where every entry of ∂L/∂h_0 is 0.0
         **{f"float32_{name}_zero_from_T": _min_or_none(float32[name]["zero_from_T"]) for name in FLOAT32_CONFIGS},
         **{f"float32_{name}_zero_from_T_max": _max_or_none(float32[name]["zero_from_T"]) for name in FLOAT32_CONFIGS},
