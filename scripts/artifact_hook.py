@@ -2,8 +2,8 @@
 
 Every lesson package ``lesson_code/<lesson>/figures/__init__.py`` names its builders (``BUILDERS``)
 and where their outputs appear on the site (``SITE_DIR``). A builder runs in its own process, only
-when the hash of its inputs changed: the repository files it imported last time (recorded by
-``scripts/build_artifact.py``), the Python and torch versions. Outputs live in ``.cache/artifacts``
+when one of its inputs changed: a repository file it imported last time (their SHA-256 is recorded
+by ``scripts/build_artifact.py``), or the Python or torch version. Outputs live in ``.cache/artifacts``
 (outside ``docs/``, so ``mkdocs serve`` does not loop) and are registered as site files. A failing
 builder fails the build; a stale figure is never served.
 """
@@ -58,29 +58,26 @@ def discover() -> list[Builder]:
     return builders
 
 
-def input_key(builder: Builder, deps: list[str]) -> str:
-    """Hash of everything a builder's output depends on."""
-    h = hashlib.sha256()
-    h.update(f"{builder.module}|py{platform.python_version()}|torch{version('torch')}".encode())
-    for rel in deps:
-        path = ROOT / rel
-        h.update(rel.encode())
-        h.update(path.read_bytes() if path.exists() else b"<missing>")
-    return h.hexdigest()
+def environment() -> str:
+    """The part of a builder's inputs that is not a repository file."""
+    return f"python {platform.python_version()}, torch {version('torch')}"
+
+
+def sha256(path: Path) -> str | None:
+    return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else None
 
 
 def is_fresh(builder: Builder) -> bool:
-    """True when the cached outputs were built from exactly the current inputs."""
-    manifest = builder.out_dir / ".manifest.json"
-    if not manifest.exists():
-        return False
+    """True when the cached outputs were built from exactly the current inputs: the same environment
+    and every repository file the builder imported unchanged since it was read."""
     try:
-        saved = json.loads(manifest.read_text())
-        deps_file = builder.out_dir / ".deps.json"
-        deps = json.loads(deps_file.read_text())
+        manifest = json.loads((builder.out_dir / ".manifest.json").read_text())
+        deps = json.loads((builder.out_dir / ".deps.json").read_text())
     except (OSError, ValueError):
         return False
-    return saved.get("key") == input_key(builder, deps)
+    if manifest.get("environment") != environment() or not isinstance(deps, dict):
+        return False
+    return all(sha256(ROOT / rel) == digest for rel, digest in deps.items())
 
 
 def start(builder: Builder) -> tuple[subprocess.Popen, Path, float]:
@@ -107,8 +104,7 @@ def finish(builder: Builder, proc: subprocess.Popen, stage: Path, t0: float) -> 
             f"figure builder {builder.module} failed (exit {proc.returncode}); "
             f"fix it and rebuild. Its output:\n{output}"
         )
-    deps = json.loads((stage / ".deps.json").read_text())
-    (stage / ".manifest.json").write_text(json.dumps({"key": input_key(builder, deps)}) + "\n")
+    (stage / ".manifest.json").write_text(json.dumps({"environment": environment()}) + "\n")
     shutil.rmtree(builder.out_dir, ignore_errors=True)
     stage.rename(builder.out_dir)
     log.info(f"artifacts: {builder.lesson}/{builder.name} rebuilt in {time.perf_counter() - t0:.1f} s")

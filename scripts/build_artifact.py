@@ -1,11 +1,13 @@
 """Run one figure/results builder in a fresh process: ``python scripts/build_artifact.py MODULE OUT_DIR``.
 
-The builder module must define ``build(out_dir: Path) -> None``. After it returns, the repository
-files of every module it imported are written to ``OUT_DIR/.deps.json``, so the build hook can tell
-next time whether any of its inputs changed.
+The builder module must define ``build(out_dir: Path) -> None``. The repository files of every
+module it imported are written to ``OUT_DIR/.deps.json`` with their SHA-256 as read when the run
+began (or, for modules imported later, when the run ended), so the build hook can tell next time
+whether any input changed, including an edit made while the builder was running.
 """
 from __future__ import annotations
 
+import hashlib
 import importlib
 import json
 import sys
@@ -27,6 +29,15 @@ def imported_repo_files() -> list[str]:
     return sorted(files)
 
 
+def snapshot(files: list[str], known: dict[str, str]) -> dict[str, str]:
+    """``known`` plus the SHA-256 of each file in ``files`` not hashed yet."""
+    out = dict(known)
+    for rel in files:
+        if rel not in out:
+            out[rel] = hashlib.sha256((ROOT / rel).read_bytes()).hexdigest()
+    return out
+
+
 def main(argv: list[str]) -> int:
     if len(argv) != 2:
         print("usage: build_artifact.py MODULE OUT_DIR", file=sys.stderr)
@@ -35,8 +46,10 @@ def main(argv: list[str]) -> int:
     sys.path.insert(0, str(ROOT))
     out_dir.mkdir(parents=True, exist_ok=True)
     builder = importlib.import_module(module_name)
+    hashes = snapshot(imported_repo_files(), {})  # the code as it is when the build starts
     builder.build(out_dir)
-    (out_dir / ".deps.json").write_text(json.dumps(imported_repo_files(), indent=1) + "\n")
+    hashes = snapshot(imported_repo_files(), hashes)  # modules imported lazily during the build
+    (out_dir / ".deps.json").write_text(json.dumps(hashes, indent=1, sort_keys=True) + "\n")
     return 0
 
 

@@ -46,6 +46,28 @@ def format_value(x, fmt: str = "") -> str:
     return str(x)
 
 
+def sample_tabs(samples: list, indent: int = 0) -> str:
+    """Content tabs, one per temperature, each holding a generated text and its mean log-likelihood.
+
+    ``samples``: [{"temperature": float or None (greedy), "text": str, "mean_log_likelihood": float}].
+    Lines after the first are indented by ``indent`` spaces so the tabs can sit inside an admonition.
+    """
+    lines = []
+    for s in samples:
+        t = s["temperature"]
+        title = "greedy (τ → 0)" if t is None else f"τ = {t:g}"
+        lines.append(f'=== "{title}"')
+        lines.append("")
+        lines.append(f"    Mean log-likelihood under the model: {s['mean_log_likelihood']:.2f} nats/char.")
+        lines.append("")
+        lines.append("    ````text")
+        lines += ["    " + line for line in s["text"].split("\n")]
+        lines.append("    ````")
+        lines.append("")
+    pad = " " * indent
+    return "\n".join(lines[:1] + [pad + line if line else "" for line in lines[1:]])
+
+
 def define_env(env):
     @env.macro
     def value(lesson: str, key: str, fmt: str = ""):
@@ -56,3 +78,15 @@ def define_env(env):
     def q(key: str, fmt: str = ""):
         """Shorthand for ``value`` on a page whose front matter names its lesson: ``results: day03``."""
         return value(env.page.meta["results"], key, fmt)
+
+    @env.macro
+    def timing(key: str, fmt: str = ""):
+        """A wall-clock time from ``<builder>/<builder>.timing.json`` (kept out of the byte-identical results)."""
+        builder, _, name = key.partition(".")
+        path = CACHE / env.page.meta["results"] / builder / f"{builder}.timing.json"
+        return format_value(json.loads(path.read_text())[name], fmt)
+
+    @env.macro
+    def samples(key: str, indent: int = 0):
+        """Generated samples stored under ``key`` as content tabs (see ``sample_tabs``)."""
+        return sample_tabs(lookup(load_results(env.page.meta["results"]), key), indent)

@@ -18,7 +18,10 @@ DEFAULT_CHECKPOINT = "checkpoints/day03_charlm.pt"
 
 # The configuration the site trains (see the train --help epilog for the measured result).
 DEFAULTS = dict(cell="lstm", backend="torch", embed=64, hidden=256, layers=2, dropout=0.2,
-                batch_size=32, seq_len=128, lr=3e-3, minutes=10.0, eval_every=200)
+                batch_size=32, seq_len=128, lr=3e-3, minutes=10.0, eval_every=200, reset_prob=0.1)
+
+THREADS_HELP = ("CPU threads for torch (default: torch's own choice, fastest on an idle machine; on a busy "
+                "machine --threads 1 can be much faster)")
 
 
 class CLIError(Exception):
@@ -68,6 +71,11 @@ def positive_float(text: str) -> float:
 def dropout_prob(text: str) -> float:
     """A probability in [0, 1)."""
     return _number(float, text, lambda v: 0 <= v < 1, "a probability in [0, 1)")
+
+
+def probability(text: str) -> float:
+    """A probability in [0, 1]."""
+    return _number(float, text, lambda v: 0 <= v <= 1, "a probability in [0, 1]")
 
 
 def temperature(text: str) -> float:
@@ -151,7 +159,7 @@ def cmd_train(args) -> int:
                           backend=args.backend)
     tcfg = TrainConfig(batch_size=args.batch_size, seq_len=args.seq_len, lr=args.lr,
                        steps=args.steps, minutes=minutes, eval_every=args.eval_every,
-                       seed=args.seed, device=str(device))
+                       reset_prob=args.reset_prob, seed=args.seed, device=str(device))
     set_seed(args.seed)
     model = build_model(config)
     uni = unigram_nats(train_ids, val_ids, vocab.size)
@@ -161,7 +169,7 @@ def cmd_train(args) -> int:
     _log(f"model: {args.backend} {args.cell} {args.layers}x{args.hidden}, embed {args.embed}, dropout {args.dropout:g}, "
          f"{count_parameters(model):,} parameters on {device}")
     _log(f"training: batch {args.batch_size} x seq {args.seq_len}, Adam lr {args.lr:g} (cosine decay), clip {tcfg.clip}, "
-         f"budget {budget}, seed {args.seed}")
+         f"state reset prob {tcfg.reset_prob:g}, budget {budget}, seed {args.seed}")
     _log(f"baselines on validation: uniform {math.log(vocab.size):.3f}, unigram {uni:.3f}, bigram {bi:.3f} nats/char")
 
     def on_eval(r: dict) -> None:
@@ -242,9 +250,9 @@ def build_parser() -> Parser:
                "With --text, the last 10% of your file (from a line start) is validation.\n"
                "The defaults are the configuration the course site trains: nn.LSTM 2x256, embedding 64,\n"
                "dropout 0.2, batch 32 x 128 characters, Adam 3e-3 with cosine decay to 3e-4, clip 1.0,\n"
-               "10 minutes. Measured on a shared 2-core CPU (--threads 1, other jobs running): best\n"
-               "validation 1.492 nats/char (2.15 bits/char) after 2,400 steps (~10 epochs); 1.52 at\n"
-               "6 minutes. Baselines on the same split: unigram 3.35, bigram 2.52 nats/char.")
+               "state reset probability 0.1, 10 minutes. Measured on a shared 2-core CPU (--threads 1,\n"
+               "other jobs running): best validation 1.490 nats/char (2.15 bits/char) after 2,400 steps\n"
+               "(~10 epochs); 1.52 at 6 minutes. Baselines on the same split: unigram 3.35, bigram 2.52.")
     budget = t.add_mutually_exclusive_group()
     budget.add_argument("--steps", type=positive_int, help="stop after N optimiser steps")
     budget.add_argument("--minutes", type=positive_float,
@@ -265,13 +273,14 @@ def build_parser() -> Parser:
     t.add_argument("--seq-len", type=positive_int, default=d["seq_len"], metavar="N",
                    help="truncated-BPTT chunk length in characters (default: %(default)s)")
     t.add_argument("--lr", type=positive_float, default=d["lr"], metavar="X", help="peak Adam learning rate (default: %(default)s)")
+    t.add_argument("--reset-prob", type=probability, default=d["reset_prob"], metavar="P",
+                   help="probability that a training chunk starts from zero states instead of the carried "
+                        "state, so the model learns to start from a fresh prompt (default: %(default)s)")
     t.add_argument("--eval-every", type=positive_int, default=d["eval_every"], metavar="N",
                    help="validate every N steps (default: %(default)s)")
     t.add_argument("--seed", type=nonneg_int, default=0, help="random seed (default: %(default)s)")
     t.add_argument("--device", choices=("cpu", "cuda"), default="cpu", help="(default: %(default)s)")
-    t.add_argument("--threads", type=positive_int, default=1, metavar="N",
-                   help="CPU threads for torch (default: %(default)s; 2 is ~1.6x faster on an idle 2-core "
-                        "machine but can be 10x slower when other jobs share the cores)")
+    t.add_argument("--threads", type=positive_int, default=None, metavar="N", help=THREADS_HELP)
     t.add_argument("--no-progress", action="store_true", help="no progress bar")
     t.set_defaults(func=cmd_train)
 
@@ -287,7 +296,7 @@ def build_parser() -> Parser:
                    help="sample only among the K most likely characters (default: all)")
     s.add_argument("--seed", type=nonneg_int, default=0, help="random seed; same seed, same text (default: %(default)s)")
     s.add_argument("--device", choices=("cpu", "cuda"), default="cpu", help="(default: %(default)s)")
-    s.add_argument("--threads", type=positive_int, default=1, metavar="N", help="CPU threads for torch (default: %(default)s)")
+    s.add_argument("--threads", type=positive_int, default=None, metavar="N", help=THREADS_HELP)
     s.set_defaults(func=cmd_sample)
 
     e = sub.add_parser("experiment", help="run one of the lesson's experiments and print JSON",

@@ -55,6 +55,10 @@ class TrainConfig:
     eval_every: int = 200  # steps between validations
     eval_tokens: int | None = None  # validate on this many leading val characters (None: all)
     eval_batch_size: int = 16  # streams used for validation
+    # Probability that a training chunk starts from zero states instead of the carried state.
+    # Without it the model almost never sees a zero state (only at epoch starts), so sampling
+    # from a fresh prompt begins with junk; a few cold starts teach it to begin from nothing.
+    reset_prob: float = 0.1
     seed: int = 0
     device: str = "cpu"
 
@@ -76,6 +80,8 @@ class TrainConfig:
             raise ValueError(f"clip must be > 0, got {self.clip}")
         if self.lr_schedule not in LR_SCHEDULES:
             raise ValueError(f"lr_schedule must be one of {LR_SCHEDULES}, got {self.lr_schedule!r}")
+        if not 0.0 <= self.reset_prob <= 1.0:
+            raise ValueError(f"reset_prob must be in [0, 1], got {self.reset_prob}")
         if not 0.0 <= self.min_lr_ratio <= 1.0:
             raise ValueError(f"min_lr_ratio must be in [0, 1], got {self.min_lr_ratio}")
 
@@ -141,16 +147,17 @@ def train(model: nn.Module, train_ids: torch.Tensor, val_ids: torch.Tensor, cfg:
 
     train_ids, val_ids: LongTensor (N,). Each epoch starts the B streams at a random offset in
     [0, T) so chunk boundaries move between epochs; the state is carried across the chunks of an
-    epoch (detached after every step) and reset at each epoch start. ``on_eval`` gets a dict
-    {step, seconds, train_nats, val_nats, best_val_nats, lr} after every validation. Ctrl-C stops
-    training early and still returns (history["stopped"] == "interrupted").
+    epoch (detached after every step) and reset to zeros at each epoch start and, with probability
+    ``cfg.reset_prob``, before any chunk (a seeded draw, so runs are repeatable). ``on_eval`` gets
+    a dict {step, seconds, train_nats, val_nats, best_val_nats, lr} after every validation. Ctrl-C
+    stops training early and still returns (history["stopped"] == "interrupted").
     """
     set_seed(cfg.seed)
     device = torch.device(cfg.device)
     model.to(device)
     model.train()
     opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
-    offsets = torch.Generator().manual_seed(cfg.seed)
+    rng = torch.Generator().manual_seed(cfg.seed)  # epoch offsets and state resets
     budget_s = None if cfg.minutes is None else cfg.minutes * 60.0
 
     hist: dict = {"step": [], "train_nats": [], "seconds": [], "lr": [],
@@ -181,9 +188,11 @@ def train(model: nn.Module, train_ids: torch.Tensor, val_ids: torch.Tensor, cfg:
     step = 0
     try:
         while hist["stopped"] is None:
-            offset = int(torch.randint(cfg.seq_len, (1,), generator=offsets))
+            offset = int(torch.randint(cfg.seq_len, (1,), generator=rng))
             states = None
             for x, y in bptt_batches(train_ids, cfg.batch_size, cfg.seq_len, offset):
+                if float(torch.rand((), generator=rng)) < cfg.reset_prob:
+                    states = None  # cold start: this chunk begins from zero states
                 elapsed = time.perf_counter() - t0
                 frac = max(step / cfg.steps if cfg.steps else 0.0,
                            elapsed / budget_s if budget_s else 0.0)

@@ -68,6 +68,10 @@ PARSE_ERRORS = [
     ["train", "--hidden", "0"],
     ["train", "--cell", "transformer"],
     ["train", "--bogus"],
+    ["train", "--reset-prob", "-0.1"],
+    ["train", "--reset-prob", "1.5"],
+    ["train", "--reset-prob", "abc"],
+    ["train", "--threads", "0"],
     ["sample", "--temperature", "0"],
     ["sample", "--temperature", "-1"],
     ["sample", "--temperature", "inf"],
@@ -122,7 +126,18 @@ def test_help_everywhere():
     for args in ([], ["train"], ["sample"], ["experiment"]):
         proc = run(*args, "--help")
         assert proc.returncode == 0 and "usage:" in proc.stdout, args
-    assert "Julius Caesar" in run("train", "--help").stdout
+    train_help = run("train", "--help").stdout
+    assert "Julius Caesar" in train_help and "--reset-prob" in train_help
+    assert "--threads 1 can be much faster" in " ".join(train_help.split())
+
+
+def test_defaults_leave_threads_to_torch():
+    parser = cli.build_parser()
+    for command in ("train", "sample"):
+        assert parser.parse_args([command]).threads is None
+    args = parser.parse_args(["train", "--threads", "1", "--reset-prob", "0"])
+    assert args.threads == 1 and args.reset_prob == 0.0
+    assert parser.parse_args(["train"]).reset_prob == cli.DEFAULTS["reset_prob"]
 
 
 def test_experiment_dispatch(monkeypatch, capsys):

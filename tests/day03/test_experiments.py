@@ -240,3 +240,12 @@ def test_cli_writes_json_atomically(tmp_path, monkeypatch):
     data = json.loads(out.read_text())
     assert data["seed"] == 2 and data["experiment"] == "regimes"
     assert [p.name for p in out.parent.iterdir()] == ["r.json"]  # no temporary file left behind
+
+
+def test_grad_at_first_state_matches_the_experiment():
+    """The page's one-function version of Exercise 1 measures the same thing as the experiment."""
+    res = gradient_norms.run(seed=0, n_seeds=1, T_values=(50,), float32_T_max=50, float32_T_step=50)
+    for name, kind, bias in (("rnn", "rnn", None), ("gru", "gru", None), ("lstm_bias1", "lstm", 1.0)):
+        expected = res["float64"][name]["h0_geomean"][0]
+        got = gradient_norms.grad_at_first_state(kind, 50, seed=0, forget_bias=bias)
+        assert got == pytest.approx(expected, rel=1e-9), name

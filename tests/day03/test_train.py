@@ -71,12 +71,34 @@ def test_training_carries_detached_state_between_chunks(excerpt):
     vocab, tr, val = excerpt
     spy = Spy(tiny(vocab))
     chunks_per_epoch = ((tr.numel() - 1 - 7) // 16) // 24  # a lower bound: offsets are < seq_len
-    cfg = TrainConfig(batch_size=16, seq_len=24, steps=chunks_per_epoch + 5, eval_every=1000, lr=1e-3)
+    cfg = TrainConfig(batch_size=16, seq_len=24, steps=chunks_per_epoch + 5, eval_every=1000, lr=1e-3,
+                      reset_prob=0.0)
     train(spy, tr, val, cfg, progress=False)
     fresh = [i for i, (is_none, _) in enumerate(spy.calls) if is_none]
-    assert fresh[0] == 0 and len(fresh) == 2  # state reset only at the start of each epoch
+    assert fresh[0] == 0 and len(fresh) == 2  # reset_prob=0: state reset only at the start of each epoch
     assert fresh[1] >= chunks_per_epoch
     assert not any(needs_grad for _, needs_grad in spy.calls)  # carried state is detached
+
+
+def reset_pattern(vocab, tr, val, reset_prob, seed, steps=60):
+    """Which training chunks started from zero states (True) instead of the carried state."""
+    spy = Spy(tiny(vocab, hidden=8))
+    cfg = TrainConfig(batch_size=4, seq_len=8, steps=steps, eval_every=1000, lr=1e-3,
+                      reset_prob=reset_prob, seed=seed)
+    train(spy, tr, val, cfg, progress=False)
+    assert len(spy.calls) == steps
+    return [is_none for is_none, _ in spy.calls]
+
+
+def test_reset_prob_one_always_starts_from_zero_states(excerpt):
+    assert all(reset_pattern(*excerpt, reset_prob=1.0, seed=0))
+
+
+def test_random_resets_are_seeded(excerpt):
+    a = reset_pattern(*excerpt, reset_prob=0.3, seed=0)
+    assert a == reset_pattern(*excerpt, reset_prob=0.3, seed=0)  # same seed, same resets
+    assert a != reset_pattern(*excerpt, reset_prob=0.3, seed=1)
+    assert a[0] and 8 <= sum(a) <= 30  # about 0.3 * 60 = 18 (all 60 chunks are in the first epoch)
 
 
 def test_training_beats_unigram_baseline(excerpt):
@@ -138,7 +160,8 @@ def test_cosine_schedule_and_config_validation():
     assert lr_at(cfg, 1.0) == pytest.approx(1e-3)
     assert lr_at(TrainConfig(steps=1, lr=5e-3, lr_schedule="constant"), 0.7) == 5e-3
     for bad in (dict(), dict(steps=0), dict(minutes=-1.0), dict(steps=5, lr=0.0),
-                dict(steps=5, batch_size=0), dict(steps=5, lr_schedule="linear")):
+                dict(steps=5, batch_size=0), dict(steps=5, lr_schedule="linear"),
+                dict(steps=5, reset_prob=-0.1), dict(steps=5, reset_prob=1.5)):
         with pytest.raises(ValueError):
             TrainConfig(**bad)
     assert TrainConfig.from_dict(TrainConfig(steps=7).to_dict()) == TrainConfig(steps=7)

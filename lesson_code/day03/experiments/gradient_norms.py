@@ -34,6 +34,23 @@ CONFIGS = {
 FLOAT32_CONFIGS = ("rnn", "gru", "lstm")
 
 
+# --8<-- [start:grad_at_first_state]
+def grad_at_first_state(kind: str, T: int, seed: int = 0, size: int = 64, forget_bias=None) -> float:
+    """|∂L/∂h_0| for L = sum(h_T): a fresh `kind` cell (default init, float64) run T steps on N(0, 1) inputs."""
+    torch.manual_seed(seed)
+    cell = make_cell(kind, size, size).double()
+    if forget_bias is not None:
+        set_forget_bias(cell, forget_bias)
+    xs = torch.randn(1, T, size, dtype=torch.float64, generator=torch.Generator().manual_seed(seed))
+    h0 = xs.new_zeros(1, size, requires_grad=True)  # a leaf: autograd gives ∂L/∂h_0
+    state = (h0, torch.zeros_like(h0)) if kind == "lstm" else h0  # the LSTM also starts from c_0 = 0
+    for t in range(T):
+        h, state = cell(xs[:, t], state)
+    (grad,) = torch.autograd.grad(h.sum(), h0)  # backpropagation through all T steps
+    return grad.norm().item()
+# --8<-- [end:grad_at_first_state]
+
+
 def make_configured_cell(name: str, seed: int, size: int) -> torch.nn.Module:
     """The cell of config `name` built right after torch.manual_seed(seed) (float32)."""
     kind, bias = CONFIGS[name]
