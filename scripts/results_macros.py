@@ -87,6 +87,12 @@ def define_env(env):
         return format_value(json.loads(path.read_text())[name], fmt)
 
     @env.macro
+    def text(key: str, indent: int = 0):
+        """A multi-line quoted text; lines after the first indented by ``indent`` (for use in admonitions)."""
+        lines = str(value(env.page.meta["results"], key)).split("\n")
+        return "\n".join(lines[:1] + [" " * indent + line if line else "" for line in lines[1:]])
+
+    @env.macro
     def samples(key: str, indent: int = 0):
         """Generated samples stored under ``key`` as content tabs (see ``sample_tabs``)."""
         return sample_tabs(lookup(load_results(env.page.meta["results"]), key), indent)

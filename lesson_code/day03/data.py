@@ -121,12 +121,6 @@ def make_streams(ids: torch.Tensor, batch_size: int, offset: int = 0) -> tuple[t
     return x, y
 
 
-def num_chunks(ids: torch.Tensor, batch_size: int, seq_len: int, offset: int = 0) -> int:
-    """How many (x, y) chunks :func:`bptt_batches` yields."""
-    length = (ids.numel() - offset - 1) // batch_size
-    return -(-length // seq_len) if length > 0 else 0
-
-
 def bptt_batches(
     ids: torch.Tensor, batch_size: int, seq_len: int, offset: int = 0
 ) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
@@ -141,3 +135,9 @@ def bptt_batches(
     for start in range(0, x.size(1), seq_len):
         yield x[:, start: start + seq_len], y[:, start: start + seq_len]
 # --8<-- [end:bptt_batches]
+
+
+def num_chunks(ids: torch.Tensor, batch_size: int, seq_len: int, offset: int = 0) -> int:
+    """How many (x, y) chunks :func:`bptt_batches` yields."""
+    length = (ids.numel() - offset - 1) // batch_size
+    return -(-length // seq_len) if length > 0 else 0

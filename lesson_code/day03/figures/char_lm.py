@@ -15,7 +15,7 @@ GATE_NAMES = {"i": "input gate $i_t$", "f": "forget gate $f_t$", "o": "output ga
 
 
 def plot_curves(data: dict, path: Path) -> None:
-    fig, ax = figure(7.5, 4.0)
+    fig, ax = figure(8.5, 3.8)
     for cell, m in data["models"].items():
         ax.plot(m["train_step"], m["train_nats"], color=COLORS[cell], lw=1, alpha=0.45)
         ax.plot(m["val_step"], m["val_nats"], color=COLORS[cell], lw=2, marker="o", ms=3,
@@ -23,8 +23,8 @@ def plot_curves(data: dict, path: Path) -> None:
     for name, ls in (("bigram", "--"), ("unigram", ":")):
         ax.axhline(data["baselines"][name], color=COLORS["baseline"], ls=ls, lw=1.2, label=f"{name} baseline")
     ax.set(xlabel="training step", ylabel="loss (nats/char)", ylim=(1.3, data["baselines"]["unigram"] + 0.2),
-           title="Shakespeare, validation on a held-out play (thin: training loss)")
-    ax.legend(fontsize=8, loc="center right")
+           title="Shakespeare: validation on a held-out play (thin lines: training loss)")
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     save_svg(fig, path)
 
 

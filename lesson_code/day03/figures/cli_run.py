@@ -52,7 +52,6 @@ def build(out_dir: Path) -> None:
             "model": f"{config.num_layers}×{config.hidden_size} {config.cell.upper()} ({config.backend} backend)",
             "batch": f"{extra['train_config']['batch_size']}×{extra['train_config']['seq_len']}",
             "sample": text.rstrip("\n"),
-            "sample_indented": "\n".join("    " + line for line in text.rstrip("\n").split("\n")),
         },
     }
     save_json(result, out_dir / "cli_run.json")
