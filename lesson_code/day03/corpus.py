@@ -292,3 +292,18 @@ def train_val_split(text: str, val_fraction: float = 0.1) -> tuple[str, str]:
     if nl >= 0:
         cut = nl + 1
     return text[:cut], text[cut:]
+
+
+def main() -> int:
+    """``python -m lesson_code.day03.corpus``: fetch, build and verify the corpus once (the set-up step)."""
+    try:
+        text = shakespeare_corpus()
+    except CorpusError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+    print(f"corpus ready: {len(text):,} characters, sha256 {CORPUS_SHA256[:12]}..., in {DEFAULT_CACHE_DIR}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
