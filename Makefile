@@ -13,8 +13,11 @@ export NO_MKDOCS_2_WARNING := 1
 ## setup: venv with pinned dependencies, KaTeX for offline math, the Shakespeare corpus
 setup: $(VENV)/.installed $(KATEX)/.version .cache/corpus/.ready
 
+# TORCH_INDEX_URL (optional): a package index serving the CPU build of torch, installed first so
+# that requirements.txt's torch==2.13.0 is already satisfied (PyPI's Linux wheel is the CUDA build).
 $(VENV)/.installed: requirements.txt
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip --version >/dev/null 2>&1 || $(PYTHON) -m venv --clear $(VENV)
+	$(if $(TORCH_INDEX_URL),$(PY) -m pip install --quiet --index-url "$(TORCH_INDEX_URL)" torch==2.13.0)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	touch $@
 

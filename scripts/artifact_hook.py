@@ -9,6 +9,7 @@ builder fails the build; a stale figure is never served.
 """
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import importlib
 import json
@@ -49,18 +50,20 @@ class Builder:
 
 def discover() -> list[Builder]:
     """All builders of all lessons, in the order their lessons list them."""
-    sys.path.insert(0, str(ROOT)) if str(ROOT) not in sys.path else None
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
     builders = []
     for registry in sorted(ROOT.glob("lesson_code/*/figures/__init__.py")):
         lesson = registry.parent.parent.name
-        mod = importlib.import_module(f"lesson_code.{lesson}.figures")
+        mod = importlib.reload(importlib.import_module(f"lesson_code.{lesson}.figures"))  # serve: re-read
         builders += [Builder(lesson, name, mod.SITE_DIR) for name in mod.BUILDERS]
     return builders
 
 
 def environment() -> str:
-    """The part of a builder's inputs that is not a repository file."""
-    return f"python {platform.python_version()}, torch {version('torch')}"
+    """The part of a builder's inputs that is not a repository file: the versions that shape its output."""
+    return ", ".join([f"python {platform.python_version()}"]
+                     + [f"{pkg} {version(pkg)}" for pkg in ("torch", "numpy", "matplotlib")])
 
 
 def sha256(path: Path) -> str | None:
@@ -85,7 +88,8 @@ def start(builder: Builder) -> tuple[subprocess.Popen, Path, float]:
     stage = builder.out_dir.with_name(builder.name + ".partial")
     shutil.rmtree(stage, ignore_errors=True)
     stage.mkdir(parents=True)
-    env = dict(os.environ, PYTHONHASHSEED="0", MPLBACKEND="Agg")
+    # no .pyc writes: `mkdocs serve` watches lesson_code/ and would rebuild in a loop
+    env = dict(os.environ, PYTHONHASHSEED="0", MPLBACKEND="Agg", PYTHONDONTWRITEBYTECODE="1")
     with open(stage / ".log", "w") as log_file:  # a file, not a pipe: a chatty builder cannot block
         proc = subprocess.Popen(
             [sys.executable, str(RUNNER), builder.module, str(stage)],
@@ -141,7 +145,11 @@ def write_results(builders: list[Builder]) -> None:
     """Collect every builder's ``quotes`` into one results file per lesson (the numbers pages quote)."""
     lessons: dict[str, dict] = {}
     for b in builders:
-        data = json.loads((b.out_dir / f"{b.name}.json").read_text())
+        try:
+            data = json.loads((b.out_dir / f"{b.name}.json").read_text())
+        except (OSError, ValueError) as e:
+            raise PluginError(f"figure builder {b.module} wrote no readable {b.name}.json ({e}); "
+                              "each builder must write one, with its quotes") from None
         lessons.setdefault(b.lesson, {})[b.name] = data.get("quotes", {})
     for lesson, quotes in lessons.items():
         text = json.dumps(quotes, indent=1, sort_keys=True) + "\n"
@@ -158,8 +166,11 @@ _builders: list[Builder] = []
 def on_pre_build(config, **kwargs):
     global _builders
     _builders = discover()
-    build_all(_builders, jobs=int(os.environ.get("ARTIFACT_JOBS", "2")))
-    write_results(_builders)
+    CACHE.mkdir(parents=True, exist_ok=True)
+    with open(CACHE / ".lock", "w") as lock:  # one build at a time (`make serve` beside `make test`)
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        build_all(_builders, jobs=int(os.environ.get("ARTIFACT_JOBS", "2")))
+        write_results(_builders)
 
 
 def on_files(files, config, **kwargs):

@@ -45,11 +45,14 @@ def main(argv: list[str]) -> int:
     module_name, out_dir = argv[0], Path(argv[1])
     sys.path.insert(0, str(ROOT))
     out_dir.mkdir(parents=True, exist_ok=True)
+    # Hash every repository module before anything is imported: a file edited while the builder
+    # runs then no longer matches what is recorded, and the next build runs the builder again.
+    before = snapshot([p.relative_to(ROOT).as_posix() for p in sorted(ROOT.glob("lesson_code/**/*.py"))]
+                      + ["scripts/build_artifact.py"], {})
     builder = importlib.import_module(module_name)
-    hashes = snapshot(imported_repo_files(), {})  # the code as it is when the build starts
     builder.build(out_dir)
-    hashes = snapshot(imported_repo_files(), hashes)  # modules imported lazily during the build
-    (out_dir / ".deps.json").write_text(json.dumps(hashes, indent=1, sort_keys=True) + "\n")
+    deps = {rel: before.get(rel) or "<imported-late>" for rel in imported_repo_files()}
+    (out_dir / ".deps.json").write_text(json.dumps(deps, indent=1, sort_keys=True) + "\n")
     return 0
 
 

@@ -35,12 +35,14 @@ def format_value(x, fmt: str = "") -> str:
         if x == 0:
             return "$0$"
         exponent = math.floor(math.log10(abs(x)))
-        mantissa = x / 10**exponent
+        mantissa = round(x / 10**exponent, 1)
+        if abs(mantissa) >= 10:  # 9.96 rounds to 10.0: renormalise
+            mantissa, exponent = mantissa / 10, exponent + 1
         return f"${mantissa:.1f} \\times 10^{{{exponent}}}$"
     if fmt == "pow10":
         return f"$10^{{{round(math.log10(abs(x)))}}}$"
     if fmt == "%":
-        return f"{100 * x:.0f}%"
+        return f"{100 * x:.1f}".removesuffix(".0") + "%"
     if fmt:
         return format(x, fmt)
     return str(x)

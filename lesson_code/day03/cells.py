@@ -86,7 +86,7 @@ class LSTMCell(Cell):
 class GRUCell(Cell):
     """GRU, gates in torch's order r, z, n; h_t = (1 - z) ⊙ n + z ⊙ h_{t-1}. The state is h: (B, H).
     reset_after=True is torch's variant, n = tanh(W_xn x + r ⊙ (W_hn h + b_hn));
-    reset_after=False is Cho et al.'s (the lesson's equation), n = tanh(W_xn x + W_hn (r ⊙ h) + b)."""
+    reset_after=False is Cho et al.'s original, n = tanh(W_xn x + W_hn (r ⊙ h) + b)."""
 
     def __init__(self, input_size: int, hidden_size: int, reset_after: bool = True):
         super().__init__(input_size, hidden_size)
@@ -112,7 +112,7 @@ class GRUCell(Cell):
             n = torch.tanh(x_n + r * h_n)  # r ⊙ (W_hn h + b_hn)
         else:
             n = torch.tanh(x_n + F.linear(r * h, W_hn, b_hn))  # W_hn (r ⊙ h) + b_hn: needs r first
-        h = (1 - z) * n + z * h  # the lesson writes the same map with z ↔ 1 - z
+        h = (1 - z) * n + z * h  # some papers swap the roles of z and 1 - z: the same model
         return h, h
 # --8<-- [end:gru_cell]
 

@@ -298,7 +298,7 @@ def main() -> int:
     """``python -m lesson_code.day03.corpus``: fetch, build and verify the corpus once (the set-up step)."""
     try:
         text = shakespeare_corpus()
-    except CorpusError as e:
+    except (CorpusError, OSError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 1
     print(f"corpus ready: {len(text):,} characters, sha256 {CORPUS_SHA256[:12]}..., in {DEFAULT_CACHE_DIR}")

@@ -50,6 +50,12 @@ def test_measured_gradients_never_exceed_the_bound(r):
     assert g["max_measured_over_bound"] <= 1.0
 
 
+def test_rescaling_up_to_1_5_still_vanishes_per_step(r):
+    g = r["regimes"]
+    rates = [g[f"rescaled_{a}_growth_per_step"] for a in ("0.9", "1", "1.1", "1.5")]
+    assert rates == sorted(rates) and rates[-1] < 0.7                        # rises, stays far below 1
+
+
 def test_bound_is_loose_for_the_default_init(r):
     g = r["regimes"]
     assert g["default_growth_per_step"] < 1.0 < g["default_sigma_max"]
@@ -74,8 +80,9 @@ def test_rnn_gradient_decays_exponentially(r):
 
 def test_lstm_at_default_init_vanishes_too_but_slower_than_rnn(r):
     g = r["gradient_norms"]
-    assert g["lstm_bias0_T200_geomean"] < 1e-20
-    assert g["lstm_bias0_T200_geomean"] > 1e10 * g["rnn_T200"]
+    for lstm in ("lstm_T200_geomean", "lstm_bias0_T200_geomean"):     # default init, and bias 0
+        assert 1e10 * g["rnn_T200"] < g[lstm] < 1e-20
+    assert g["rnn_decay_per_step"] < 0.5                               # halving is "hardly better"
     assert g["gru_T200"] > 1e10 * g["rnn_T200"]
     assert g["gru_T200"] < 1e-20
 
@@ -101,6 +108,7 @@ def test_forget_bias_training_ordering(r):
     assert f["bias1_final_accuracy_mean"] > f["bias0_final_accuracy_mean"] + 0.2
     assert f["bias3_seeds_reaching_90pct"] == f["n_seeds"]                 # "on all of them"
     assert f["bias3_final_accuracy_mean"] > 0.95
+    assert f["kept_share_bias0"] < 1e-5 < f["kept_share_bias1"] < 1e-2 < 0.3 < f["kept_share_bias3"]
 
 
 def test_long_range_accuracy_pattern(r):
@@ -110,13 +118,14 @@ def test_long_range_accuracy_pattern(r):
     for m in ("rnn", "lstm_bias0", "lstm_bias1", "lstm_bias3", "gru"):
         assert g[f"{m}_gap10_accuracy"] >= solved, m                      # gap 10: every cell
         assert g[f"{m}_gap100_accuracy"] < near_chance, m                   # gap 100: none in budget
-    assert g["rnn_gap20_accuracy"] < near_chance
-    assert g["lstm_bias0_gap20_accuracy"] < near_chance
+    assert g["lstm_bias0_gap20_accuracy"] < near_chance                     # "at chance"
+    assert g["rnn_gap20_accuracy"] < 0.5                                    # "well short"
+    assert 0.8 <= g["lstm_bias1_gap20_accuracy"] < solved                   # "nearly solves it"
     assert g["gru_gap20_accuracy"] >= solved
-    assert g["lstm_bias1_gap20_accuracy"] >= 0.85                           # "succeed" (0.89 at one seed)
+    assert g["lstm_bias3_gap20_accuracy"] >= solved
     assert g["lstm_bias3_gap50_accuracy"] >= solved                         # only bias 3 at gap 50
     for m in ("rnn", "lstm_bias0", "lstm_bias1", "gru"):
-        assert g[f"{m}_gap50_accuracy"] < near_chance + 0.1, m
+        assert g[f"{m}_gap50_accuracy"] < solved, m
 
 
 # --- Section 5: the language models, sampling, the CLI run ---------------------------------------
@@ -140,6 +149,7 @@ def test_temperature_limits(r):
     assert 0.8 < c["best_val_temperature"] < 1.25                             # "close to the model's own distribution"
     ll = [c[f"sample_T{t}_loglik"] for t in ("0.2", "0.5", "0.8", "1", "1.5", "3")]
     assert ll == sorted(ll, reverse=True)                                     # hotter -> less likely text
+    assert c["sample_greedy_loglik"] < c["sample_T0.2_loglik"]                # greedy is not the likeliest
 
 
 def test_gate_probe_uses_the_same_model(r):

@@ -28,12 +28,22 @@ def write_json_atomic(path: str, data) -> None:
 
 
 def main(argv=None) -> int:
-    p = argparse.ArgumentParser(prog="python -m lesson_code.day03.experiments", description=__doc__)
+    from ..cli import Parser, one_line, seed_int  # one-line "error: ..." on bad arguments
+
+    p = Parser(prog="python -m lesson_code.day03.experiments", description=__doc__)
     p.add_argument("name", choices=sorted(EXPERIMENTS), help="which experiment to run")
-    p.add_argument("--seed", type=int, default=0, help="base seed (default 0)")
+    p.add_argument("--seed", type=seed_int, default=0, help="base seed (default 0)")
     p.add_argument("--out", help="write the JSON result here (default: print it)")
     args = p.parse_args(argv)
     t0 = time.perf_counter()
+    try:
+        return _run(args, t0)
+    except (OSError, ValueError, RuntimeError) as e:
+        print(f"error: {one_line(e)}", file=sys.stderr)
+        return 1
+
+
+def _run(args, t0: float) -> int:
     result = EXPERIMENTS[args.name](seed=args.seed)
     check_json(result)
     if args.out:

@@ -22,7 +22,8 @@ def plot_curves(data: dict, path: Path) -> None:
                 label=f"{LABELS[cell]} (H = {m['hidden_size']}, {m['parameters']:,} params)")
     for name, ls in (("bigram", "--"), ("unigram", ":")):
         ax.axhline(data["baselines"][name], color=COLORS["baseline"], ls=ls, lw=1.2, label=f"{name} baseline")
-    ax.set(xlabel="training step", ylabel="loss (nats/char)", ylim=(1.3, data["baselines"]["unigram"] + 0.2),
+    ax.set(xlabel="training step", ylabel="loss (nats/char)", ylim=(min(v for m in data["models"].values() for v in m["train_nats"] + m["val_nats"]) - 0.1,
+                 data["baselines"]["unigram"] + 0.2),
            title="Shakespeare: validation on a held-out play (thin lines: training loss)")
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     save_svg(fig, path)
@@ -43,7 +44,7 @@ def plot_gates(data: dict, path: Path) -> None:
     axes[-1].set_xticklabels(chars, fontsize=6, family="DejaVu Sans Mono")
     axes[-1].tick_params(axis="x", length=0)
     fig.colorbar(im, ax=list(axes), shrink=0.8, label="activation (0 closed, 1 open)")
-    axes[0].set_title(f"Gates of {len(layer['units']['i'])} LSTM units over a line of the held-out play")
+    axes[0].set_title(f"Gates of {len(layer['units']['i'])} LSTM units over a passage of the held-out play")
     save_svg(fig, path)
 
 
@@ -74,6 +75,7 @@ def build(out_dir: Path) -> None:
         "sample_prompt_tail": data["sample_prompt"][-60:],
         "n_units_shown": len(layer["units"]["f"]),
         "train_chars": data["train_chars"], "val_chars": data["val_chars"],
+        "eval_tokens": data["budget"]["eval_tokens"],
         "corpus_chars": data["train_chars"] + data["val_chars"],
     })
     from ..corpus import TRAIN_PLAYS

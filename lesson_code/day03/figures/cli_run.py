@@ -5,7 +5,7 @@ samples from the checkpoint, and records the validation curve and the sample (cl
 separately, the wall-clock times (cli_run.timing.json: timings vary from run to run, so they are kept
 out of the byte-identical results file).
 """
-import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 # The CLI runs in a subprocess; importing its modules here lets the build hook track them as inputs.
-from .. import baselines, cells, checkpoint, cli, corpus, data, model, sample, train  # noqa: F401
+from .. import __main__, baselines, cells, checkpoint, cli, corpus, data, model, sample, train  # noqa: F401
 from ..checkpoint import load_checkpoint
 from .style import save_json
 
@@ -56,5 +56,6 @@ def build(out_dir: Path) -> None:
     }
     save_json(result, out_dir / "cli_run.json")
     timing = {"train_seconds": train_seconds, "sample_seconds": sample_seconds,
-              "seconds_per_step": train_seconds / STEPS}
-    (out_dir / "cli_run.timing.json").write_text(json.dumps(timing, indent=1, sort_keys=True) + "\n")
+              "seconds_per_step": train_seconds / STEPS, "cpu_count": os.cpu_count(),
+              "threads": int(TRAIN_ARGS[TRAIN_ARGS.index("--threads") + 1])}
+    save_json(timing, out_dir / "cli_run.timing.json")
