@@ -200,11 +200,12 @@ def search_finds(page, query: str, target: str, timeout: float = 10_000) -> tupl
         for h in hits)
 
 
-def test_search_forget_gate_finds_day3(guarded):
-    """Searching "forget gate" lists the Day 3 page as a match for both words: a scored Day 3 result
-    without Material's "Missing: <word>" note (a page or section matching only "gate*" does not count)."""
+@pytest.mark.parametrize("query", ["forget gate", "BPTT", "vanishing"])
+def test_search_finds_day3(guarded, query):
+    """Searching the query lists the Day 3 page as a match for every word: a scored Day 3 result
+    without Material's "Missing: <word>" note (a page or section matching only part does not count)."""
     page, guard = guarded
     page.goto("", wait_until="load")
-    found, details = search_finds(page, "forget gate", DAY3)
-    assert found, f'search "forget gate" does not list the Day 3 page ({DAY3}) as a match for both words; {details}'
+    found, details = search_finds(page, query, DAY3)
+    assert found, f'search "{query}" does not list the Day 3 page ({DAY3}) as a match for every word; {details}'
     guard.check("search")
