@@ -3,7 +3,7 @@
 Every lesson package ``lesson_code/<lesson>/figures/__init__.py`` names its builders (``BUILDERS``)
 and where their outputs appear on the site (``SITE_DIR``). A builder runs in its own process, only
 when one of its inputs changed: a repository file it imported last time (their SHA-256 is recorded
-by ``scripts/build_artifact.py``), or the Python or torch version. Outputs live in ``.cache/artifacts``
+by ``scripts/build_artifact.py``), or the Python, torch, numpy or matplotlib version. Outputs live in ``.cache/artifacts``
 (outside ``docs/``, so ``mkdocs serve`` does not loop) and are registered as site files. A failing
 builder fails the build; a stale figure is never served.
 """
@@ -100,9 +100,8 @@ def start(builder: Builder) -> tuple[subprocess.Popen, Path, float]:
 
 def finish(builder: Builder, proc: subprocess.Popen, stage: Path, t0: float) -> None:
     """Wait for a builder; on success swap its outputs into the cache, else fail the build."""
-    proc.wait()
-    output = (stage / ".log").read_text(errors="replace")
-    if proc.returncode != 0:
+    if proc.wait() != 0:
+        output = (stage / ".log").read_text(errors="replace")
         shutil.rmtree(stage, ignore_errors=True)
         raise PluginError(
             f"figure builder {builder.module} failed (exit {proc.returncode}); "

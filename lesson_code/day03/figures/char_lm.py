@@ -7,6 +7,7 @@ from pathlib import Path
 
 import matplotlib.ticker
 
+from ..corpus import TRAIN_PLAYS
 from ..experiments import char_lm
 from .style import COLORS, LABELS, figure, save_json, save_svg
 
@@ -69,17 +70,14 @@ def build(out_dir: Path) -> None:
     gates = data["gates"]
     layer = gates["layers"][gates["layer_shown"]]
     data["quotes"].update({
-        "n_train_plays": None,  # filled below from the corpus module
+        "n_train_plays": len(TRAIN_PLAYS),
         "samples": [{"temperature": s["temperature"], "text": s["text"],
                      "mean_log_likelihood": s["mean_log_likelihood"]} for s in data["samples"]],
-        "sample_prompt_tail": data["sample_prompt"][-60:],
         "n_units_shown": len(layer["units"]["f"]),
         "train_chars": data["train_chars"], "val_chars": data["val_chars"],
         "eval_tokens": data["budget"]["eval_tokens"],
         "corpus_chars": data["train_chars"] + data["val_chars"],
     })
-    from ..corpus import TRAIN_PLAYS
-    data["quotes"]["n_train_plays"] = len(TRAIN_PLAYS)
     save_json(data, out_dir / "char_lm.json")
     plot_curves(data, out_dir / "char_lm_curves.svg")
     plot_gates(data, out_dir / "lstm_gates.svg")

@@ -52,7 +52,6 @@ def build(out_dir: Path) -> None:
     q = data["quotes"]
     # Extra quotes the page uses.
     q.update({
-        "default_at_T": c["default"]["grad_geomean"][-1] / c["default"]["grad_geomean"][0],
         "orthogonal_explode_a": min(c[n]["a"] for n in q["exploding_cases"]),
         "n_seeds": len(data["seeds"]),
     })
