@@ -1,14 +1,34 @@
 # Two commands on a fresh machine: `make serve` (set up and serve the site) and `make test`.
 # Every step is idempotent: a second run reuses the venv, the fetched assets and the figure cache.
+# Set-up needs Python 3.11 and make only; a missing prerequisite stops make with one line naming it
+# and the fix (scripts/check_setup.py).
 
-PYTHON ?= python3
+PYTHON ?= $(shell command -v python3.11 2>/dev/null || echo python3)
 VENV   := .venv
 PY     := $(VENV)/bin/python
 KATEX  := docs/assets/katex
 ADDR   ?= 127.0.0.1:8000
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: setup serve site test pytest linkcheck bench clean-artifacts clean
+.PHONY: setup serve site site-properdocs compare-builds workflows test pytest linkcheck bench clean-artifacts clean
+
+# Prerequisites, checked when make reads this file (one line and a stop, before any work): the
+# interpreter that creates the venv (only while there is none), and Chromium for the tests.
+GOALS := $(or $(MAKECMDGOALS),setup)
+ifneq ($(filter setup serve site site-properdocs compare-builds workflows test pytest linkcheck bench,$(GOALS)),)
+ifeq ($(wildcard $(VENV)/.installed),)
+PY_PROBLEM := $(shell if command -v $(PYTHON) >/dev/null 2>&1; then $(PYTHON) scripts/check_setup.py python 2>&1; \
+  else echo "error: $(PYTHON) not found; install Python 3.11 (Debian: apt-get install python3.11 python3.11-venv) or run make PYTHON=/path/to/python3.11"; fi)
+ifneq ($(PY_PROBLEM),)
+$(error $(PY_PROBLEM))
+endif
+endif
+endif
+ifneq ($(filter test pytest,$(GOALS)),)
+ifeq ($(shell test -x /usr/bin/chromium && echo yes),)
+$(error error: /usr/bin/chromium is missing (the browser test drives it); install Debian's Chromium: apt-get install chromium (never `playwright install`))
+endif
+endif
 
 ## setup: venv with pinned dependencies, KaTeX for offline math, the Shakespeare corpus
 setup: $(VENV)/.installed $(KATEX)/.version .cache/corpus/.ready
@@ -16,13 +36,14 @@ setup: $(VENV)/.installed $(KATEX)/.version .cache/corpus/.ready
 # TORCH_INDEX_URL (optional): a package index serving the CPU build of torch, installed first so
 # that requirements.txt's torch==2.13.0 is already satisfied (PyPI's Linux wheel is the CUDA build).
 $(VENV)/.installed: requirements.txt
-	$(PY) -m pip --version >/dev/null 2>&1 || $(PYTHON) -m venv --clear $(VENV)
-	$(if $(TORCH_INDEX_URL),$(PY) -m pip install --quiet --index-url "$(TORCH_INDEX_URL)" torch==2.13.0)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
-	touch $@
+	@$(PY) -m pip --version >/dev/null 2>&1 || $(PYTHON) -m venv --clear $(VENV)
+	$(if $(TORCH_INDEX_URL),@$(PY) scripts/check_setup.py pip --quiet --index-url "$(TORCH_INDEX_URL)" torch==2.13.0)
+	@$(PY) scripts/check_setup.py pip --quiet -r requirements.txt
+	@touch $@
 
-$(KATEX)/.version: scripts/fetch_katex.sh
-	bash scripts/fetch_katex.sh $(KATEX)
+# KaTeX from the Python package index (no Node.js), every file checked against scripts/katex.sha256
+$(KATEX)/.version: scripts/fetch_katex.py scripts/katex.sha256 $(VENV)/.installed
+	@$(PY) scripts/fetch_katex.py $(KATEX)
 
 .cache/corpus/.ready: $(VENV)/.installed lesson_code/day03/corpus.py
 	$(PY) -m lesson_code.day03.corpus
@@ -36,8 +57,21 @@ serve: setup
 site: setup
 	$(PY) -m mkdocs build --strict --clean --site-dir site
 
-## test: strict site build, every test, link check of the built site
-test: site pytest linkcheck
+## site-properdocs: the same mkdocs.yml built by ProperDocs (the maintained fork of MkDocs 1.6), strict
+site-properdocs: setup
+	$(PY) -m properdocs build --strict --clean -f mkdocs.yml --site-dir .cache/site-properdocs
+
+## compare-builds: the MkDocs and ProperDocs builds agree page by page (generator metadata aside)
+compare-builds: site site-properdocs
+	$(PY) scripts/compare_builds.py site .cache/site-properdocs
+
+## workflows: GitHub workflows valid against the workflow schema, and zizmor finds nothing (offline)
+workflows: setup
+	$(PY) -m check_jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
+	$(VENV)/bin/zizmor --offline --min-severity=medium --no-progress .github/workflows
+
+## test: strict site build, ProperDocs comparison, workflow checks, every test, link check
+test: site compare-builds workflows pytest linkcheck
 
 pytest: setup
 	$(PY) -m pytest
@@ -55,4 +89,4 @@ clean-artifacts:
 	rm -rf .cache/artifacts
 
 clean: clean-artifacts
-	rm -rf site
+	rm -rf site .cache/site-properdocs
