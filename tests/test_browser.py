@@ -2,7 +2,9 @@
 
 Every request that is not to loopback is aborted and recorded; any such attempt fails the test.
 On every page: math typeset by KaTeX, no KaTeX errors, no raw TeX left, every image decoded,
-no console errors. Also: the palette toggle switches the theme, and search finds the Day 3 page.
+no console errors. Also: the palette toggle switches the theme, search finds the Day 3 page, and
+following an internal link swaps the page in place (Material's instant navigation) with the page's
+scripts run again on the new content.
 Needs `make site` first. Never run `playwright install`: the system Chromium is used.
 """
 from __future__ import annotations
@@ -209,3 +211,30 @@ def test_search_finds_day3(guarded, query):
     found, details = search_finds(page, query, DAY3)
     assert found, f'search "{query}" does not list the Day 3 page ({DAY3}) as a match for every word; {details}'
     guard.check("search")
+
+
+ALL_MATH_TYPESET = ("() => document.querySelectorAll('.arithmatex').length > 0 && "
+                    "[...document.querySelectorAll('.arithmatex')].every(e => e.querySelector('.katex'))")
+
+
+def test_instant_navigation_swaps_page_and_reruns_scripts(guarded):
+    """Clicking the week page's link to Day 3 replaces the page without a full load (a marker set on
+    ``window`` survives, the browser records a single document load, and only Material's XHR fetches
+    the new page), and the site's scripts run again on the swapped-in content: KaTeX typesets Day 3's
+    math, which was not in the page the browser loaded."""
+    page, guard = guarded
+    page.goto("phase-1/week-1/", wait_until="load")
+    page.wait_for_load_state("networkidle")  # Material has fetched sitemap.xml: instant navigation armed
+    assert page.evaluate("() => document.querySelectorAll('.arithmatex').length") == 0, \
+        "the week page should have no math, so that Day 3's typeset math proves the scripts reran"
+    page.evaluate("() => { window.__notReloaded = true; }")
+    documents = []
+    page.on("request", lambda r: r.resource_type == "document" and documents.append(r.url))
+    page.locator(f'article a[href$="day-03/"]').first.click()
+    page.wait_for_url(f"**/{DAY3}")
+    page.wait_for_function(ALL_MATH_TYPESET, timeout=10_000)
+    assert page.evaluate("() => window.__notReloaded === true"), \
+        "following an internal link reloaded the whole page: instant navigation is not active (is site_url set?)"
+    assert documents == [], f"the browser loaded a new document instead of swapping the page: {documents}"
+    assert page.evaluate("() => performance.getEntriesByType('navigation').length") == 1
+    guard.check("instant navigation")
