@@ -83,6 +83,14 @@ def is_fresh(builder: Builder) -> bool:
     return all(sha256(ROOT / rel) == digest for rel, digest in deps.items())
 
 
+def last_duration(builder: Builder) -> str:
+    """How long the builder's last successful build took, from its manifest ("~95 s", or "unknown")."""
+    try:
+        return f"~{json.loads((builder.out_dir / '.manifest.json').read_text())['seconds']:.0f} s"
+    except (OSError, ValueError, KeyError, TypeError):
+        return "unknown"
+
+
 def start(builder: Builder) -> tuple[subprocess.Popen, Path, float]:
     """Launch the builder's process writing into a fresh staging folder."""
     stage = builder.out_dir.with_name(builder.name + ".partial")
@@ -98,7 +106,7 @@ def start(builder: Builder) -> tuple[subprocess.Popen, Path, float]:
     return proc, stage, time.perf_counter()
 
 
-def finish(builder: Builder, proc: subprocess.Popen, stage: Path, t0: float) -> None:
+def finish(builder: Builder, proc: subprocess.Popen, stage: Path, t0: float, progress: str = "") -> None:
     """Wait for a builder; on success swap its outputs into the cache, else fail the build."""
     if proc.wait() != 0:
         output = (stage / ".log").read_text(errors="replace")
@@ -107,10 +115,12 @@ def finish(builder: Builder, proc: subprocess.Popen, stage: Path, t0: float) -> 
             f"figure builder {builder.module} failed (exit {proc.returncode}); "
             f"fix it and rebuild. Its output:\n{output}"
         )
-    (stage / ".manifest.json").write_text(json.dumps({"environment": environment()}) + "\n")
+    seconds = time.perf_counter() - t0
+    (stage / ".manifest.json").write_text(json.dumps({"environment": environment(),
+                                                      "seconds": round(seconds, 1)}) + "\n")
     shutil.rmtree(builder.out_dir, ignore_errors=True)
     stage.rename(builder.out_dir)
-    log.info(f"artifacts: {builder.lesson}/{builder.name} rebuilt in {time.perf_counter() - t0:.1f} s")
+    log.info(f"artifacts: {builder.lesson}/{builder.name} rebuilt in {seconds:.1f} s{progress}")
 
 
 def build_all(builders: list[Builder], jobs: int) -> None:
@@ -121,6 +131,10 @@ def build_all(builders: list[Builder], jobs: int) -> None:
             log.info(f"artifacts: {b.lesson}/{b.name} cached")
         else:
             stale.append(b)
+    if stale:
+        log.info(f"artifacts: {len(stale)} of {len(builders)} builders stale, rebuilding {jobs} at a time; "
+                 "last build took " + ", ".join(f"{b.lesson}/{b.name} {last_duration(b)}" for b in stale))
+    total, done_count = len(stale), 0
     running: list = []
     try:
         while stale or running:
@@ -132,7 +146,8 @@ def build_all(builders: list[Builder], jobs: int) -> None:
                 time.sleep(0.05)
             for r in done:
                 running.remove(r)
-                finish(*r)
+                done_count += 1
+                finish(*r, progress=f" ({done_count}/{total})")
     finally:
         for _, proc, stage, _ in running:
             proc.kill()
