@@ -1,0 +1,103 @@
+"""Build-platform checks: the two-generator comparison, KaTeX's checked file list, set-up messages,
+site URL (sitemap and canonical links), scripts that survive instant navigation, pinned workflows."""
+from __future__ import annotations
+
+import gzip
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))
+
+import check_setup  # noqa: E402
+import compare_builds  # noqa: E402
+
+
+def _site(root: Path, generator: str, body: str = "<p>same</p>") -> Path:
+    (root / "a").mkdir(parents=True)
+    page = f'<html><head><meta name="generator" content="{generator}"></head><body>{body}</body></html>'
+    (root / "index.html").write_text(page)
+    (root / "a" / "index.html").write_text(page)
+    (root / "sitemap.xml.gz").write_bytes(gzip.compress(b"<urlset/>", mtime=hash(generator) % 1000))
+    return root
+
+
+def test_compare_builds_ignores_only_generator_metadata(tmp_path):
+    a = _site(tmp_path / "a", "mkdocs-1.6.1, mkdocs-material-9.8.2")
+    b = _site(tmp_path / "b", "mkdocs-ProperDocs 1.6.7, mkdocs-material-9.8.2")
+    assert compare_builds.compare(a, b) == []
+
+
+def test_compare_builds_reports_a_differing_page_and_a_missing_file(tmp_path):
+    a = _site(tmp_path / "a", "x")
+    b = _site(tmp_path / "b", "x", body="<p>other</p>")
+    (a / "extra.js").write_text("1")
+    problems = compare_builds.compare(a, b)
+    assert any(p.startswith("differs: a/index.html") and "other" in p for p in problems), problems
+    assert any("only in" in p and "extra.js" in p for p in problems), problems
+    assert compare_builds.main([str(a), str(b)]) == 1
+
+
+def test_katex_manifest_covers_every_katex_file_the_site_loads():
+    manifest = (ROOT / "scripts" / "katex.sha256").read_text().splitlines()
+    listed = {ln.split()[1] for ln in manifest if ln.strip() and not ln.startswith("#")}
+    config = (ROOT / "mkdocs.yml").read_text()
+    used = set(re.findall(r"assets/katex/(\S+)", config))
+    assert used and used <= listed
+    fonts = {p for p in listed if p.startswith("fonts/")}
+    assert len(fonts) >= 20 and "LICENSE" in listed
+
+
+def test_setup_check_names_the_wrong_python_in_one_line(monkeypatch, capsys):
+    monkeypatch.setattr(check_setup, "NEEDED", (3, 99))
+    with pytest.raises(SystemExit) as stop:
+        check_setup.check_python()
+    err = capsys.readouterr().err
+    assert stop.value.code == 1 and err.count("\n") == 1
+    assert err.startswith("error: Python 3.99 is needed") and "make PYTHON=" in err
+
+
+def test_setup_check_turns_a_pip_network_failure_into_one_line(tmp_path, monkeypatch):
+    """pip pointed at a closed local port (no network): one line naming the index and the fix."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".venv").mkdir()
+    proc = subprocess.run([sys.executable, str(ROOT / "scripts" / "check_setup.py"), "pip", "--quiet",
+                           "--no-cache-dir", "--retries", "1", "--timeout", "2", "--isolated",
+                           "--index-url", "http://127.0.0.1:9/simple",
+                           "surely-not-installed-pkg==1.0"], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 1
+    assert proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr, proc.stderr
+    assert proc.stderr.startswith("error: cannot reach the Python package index"), proc.stderr
+
+
+def test_site_scripts_rerun_on_every_page_swap():
+    """Instant navigation swaps pages without reloading: a site script must hook Material's document$
+    (which emits on every page, first load and swaps alike), never load/DOMContentLoaded."""
+    config = yaml.load((ROOT / "mkdocs.yml").read_text(), Loader=yaml.BaseLoader)
+    own = [s for s in config["extra_javascript"] if not s.startswith("assets/katex/")]
+    assert own, "expected at least the KaTeX start-up script"
+    for rel in own:
+        text = (ROOT / "docs" / rel).read_text()
+        assert "document$.subscribe" in text, f"docs/{rel} must run from document$.subscribe(...)"
+        assert not re.search(r"DOMContentLoaded|window\.onload|addEventListener\(\s*[\"']load", text), rel
+
+
+def test_built_sitemap_lists_every_page_and_pages_are_canonical(site_dir):
+    sitemap = (site_dir / "sitemap.xml").read_text()
+    urls = re.findall(r"<loc>([^<]+)</loc>", sitemap)
+    pages = [p for p in site_dir.rglob("index.html") if p.relative_to(site_dir).parts[0] != "assets"]
+    assert len(urls) == len(pages) >= 5, f"sitemap lists {len(urls)} of {len(pages)} pages (is site_url set?)"
+    for page in pages:
+        assert re.search(r'<link rel="canonical" href="https?://', page.read_text()), f"{page}: no canonical link"
+
+
+def test_workflow_actions_pinned_to_commits_with_their_tag():
+    for workflow in sorted((ROOT / ".github" / "workflows").glob("*.yml")):
+        for line in workflow.read_text().splitlines():
+            if "uses:" in line:
+                assert re.search(r"uses: [\w./-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$", line), f"{workflow.name}: {line}"
