@@ -47,6 +47,24 @@ def check_chromium():
              "(never `playwright install`)" % CHROMIUM)
 
 
+def index_reachable(args):
+    """Whether the package index pip uses answers at all (pip may fail without logging why, e.g. with
+    --retries 0). The index is the one named in ARGS or PIP_INDEX_URL, else pip's own default."""
+    try:
+        from urllib.request import urlopen
+        if "--index-url" in args:
+            url = args[args.index("--index-url") + 1]
+        else:
+            from pip._internal.models.index import PyPI  # pip's default index, not named here
+            url = os.environ.get("PIP_INDEX_URL") or PyPI.simple_url
+        if not url.startswith(("http://", "https://")):
+            return True
+        urlopen(url.rstrip("/") + "/pip/", timeout=10).close()
+        return True
+    except Exception:  # any failure to fetch one small index page means: no usable network
+        return False
+
+
 def pip_install(args):
     args = [a for a in args if a not in ("-q", "--quiet")]  # the log keeps pip's warnings: they say "network"
     cmd = [sys.executable, "-m", "pip", "install", "--disable-pip-version-check", "--progress-bar", "off"] + args
@@ -56,7 +74,7 @@ def pip_install(args):
         return
     with open(LOG, errors="replace") as log:
         text = log.read()
-    if any(sign in text for sign in NETWORK_SIGNS):
+    if any(sign in text for sign in NETWORK_SIGNS) or not index_reachable(args):
         fail("cannot reach the Python package index to install %s (no network?); connect and re-run make "
              "(pip's output: %s)" % (" ".join(args), LOG))
     last = [ln.strip() for ln in text.splitlines() if ln.strip().startswith("ERROR")] or ["(no error line)"]

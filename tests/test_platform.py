@@ -67,7 +67,7 @@ def test_setup_check_turns_a_pip_network_failure_into_one_line(tmp_path, monkeyp
     monkeypatch.chdir(tmp_path)
     (tmp_path / ".venv").mkdir()
     proc = subprocess.run([sys.executable, str(ROOT / "scripts" / "check_setup.py"), "pip", "--quiet",
-                           "--no-cache-dir", "--retries", "1", "--timeout", "2", "--isolated",
+                           "--no-cache-dir", "--retries", "0", "--timeout", "2", "--isolated",
                            "--index-url", "http://127.0.0.1:9/simple",
                            "surely-not-installed-pkg==1.0"], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 1
