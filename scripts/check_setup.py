@@ -34,9 +34,10 @@ def check_python():
         fail("Python %s is needed, %s is Python %s; install it (Debian: apt-get install python%s python%s-venv) "
              "or run make PYTHON=/path/to/python%s" % (want, sys.executable, found, want, want, want))
     try:
-        import ensurepip  # noqa: F401  (Debian splits it out: without it `python -m venv` cannot install pip)
+        import ensurepip  # Debian splits it out (python3.X-venv): without it `python -m venv` cannot install pip
         import venv  # noqa: F401
-    except ImportError:
+        ensurepip.bootstrap  # noqa: B018  (a stub or empty package is as good as none)
+    except (ImportError, AttributeError):
         fail("Python %s at %s cannot create a virtual environment (no venv/ensurepip module); "
              "install it (Debian: apt-get install python%s-venv) and re-run make" % (want, sys.executable, want))
 
