@@ -69,6 +69,8 @@ def index_reachable(args):
 def pip_install(args):
     args = [a for a in args if a not in ("-q", "--quiet")]  # the log keeps pip's warnings: they say "network"
     cmd = [sys.executable, "-m", "pip", "install", "--disable-pip-version-check", "--progress-bar", "off"] + args
+    print("pip install %s into .venv (minutes on a fresh machine; pip's output: %s)" % (" ".join(args), LOG))
+    sys.stdout.flush()
     with open(LOG, "w") as log:
         code = subprocess.call(cmd, stdout=log, stderr=subprocess.STDOUT)
     if code == 0:
