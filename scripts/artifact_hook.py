@@ -84,11 +84,14 @@ def is_fresh(builder: Builder) -> bool:
 
 
 def last_duration(builder: Builder) -> str:
-    """How long the builder's last successful build took, from its manifest ("~95 s", or "unknown")."""
+    """How long the builder's last successful build took, from its manifest: "~95 s", "never built"
+    (no manifest) or "unknown" (a manifest from before durations were recorded)."""
     try:
-        return f"~{json.loads((builder.out_dir / '.manifest.json').read_text())['seconds']:.0f} s"
-    except (OSError, ValueError, KeyError, TypeError):
-        return "unknown"
+        manifest = json.loads((builder.out_dir / ".manifest.json").read_text())
+    except (OSError, ValueError):
+        return "never built"
+    seconds = manifest.get("seconds") if isinstance(manifest, dict) else None
+    return f"~{seconds:.0f} s" if isinstance(seconds, (int, float)) else "unknown"
 
 
 def start(builder: Builder) -> tuple[subprocess.Popen, Path, float]:
