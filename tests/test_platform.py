@@ -101,3 +101,14 @@ def test_workflow_actions_pinned_to_commits_with_their_tag():
         for line in workflow.read_text().splitlines():
             if "uses:" in line:
                 assert re.search(r"uses: [\w./-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$", line), f"{workflow.name}: {line}"
+
+
+def test_hook_reports_each_stale_builders_last_duration(tmp_path, monkeypatch):
+    import artifact_hook as hook
+
+    monkeypatch.setattr(hook, "CACHE", tmp_path)
+    built, old, new = (hook.Builder("day99", name, "x") for name in ("built", "old", "new"))
+    for b, manifest in ((built, {"environment": "e", "seconds": 94.6}), (old, {"environment": "e"})):
+        b.out_dir.mkdir(parents=True)
+        (b.out_dir / ".manifest.json").write_text(__import__("json").dumps(manifest))
+    assert [hook.last_duration(b) for b in (built, old, new)] == ["~95 s", "unknown", "never built"]
