@@ -71,7 +71,7 @@ workflows: setup
 	$(VENV)/bin/zizmor --offline --min-severity=medium --no-progress .github/workflows
 
 ## test: strict site build, ProperDocs comparison, workflow checks, every test, link check
-test: site compare-builds workflows pytest linkcheck
+test: workflows site compare-builds pytest linkcheck
 
 pytest: setup
 	$(PY) -m pytest
