@@ -30,6 +30,7 @@ from mkdocs.structure.files import File
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / ".cache" / "artifacts"
 RUNNER = ROOT / "scripts" / "build_artifact.py"
+HEARTBEAT = 60.0  # seconds between "still building" lines while builders run
 log = logging.getLogger("mkdocs.hooks.artifacts")
 
 
@@ -137,7 +138,7 @@ def build_all(builders: list[Builder], jobs: int) -> None:
     if stale:
         log.info(f"artifacts: {len(stale)} of {len(builders)} builders stale, rebuilding {jobs} at a time; "
                  "last build took " + ", ".join(f"{b.lesson}/{b.name} {last_duration(b)}" for b in stale))
-    total, done_count = len(stale), 0
+    total, done_count, next_note = len(stale), 0, time.perf_counter() + HEARTBEAT
     running: list = []
     try:
         while stale or running:
@@ -147,6 +148,10 @@ def build_all(builders: list[Builder], jobs: int) -> None:
             done = [r for r in running if r[1].poll() is not None]
             if not done:
                 time.sleep(0.05)
+            if time.perf_counter() >= next_note and running:  # a sign of life during long builds
+                next_note = time.perf_counter() + HEARTBEAT
+                log.info("artifacts: still building " + ", ".join(
+                    f"{b.lesson}/{b.name} ({time.perf_counter() - t0:.0f} s)" for b, _, _, t0 in running))
             for r in done:
                 running.remove(r)
                 done_count += 1
