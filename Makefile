@@ -5,13 +5,15 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 KATEX  := docs/assets/katex
+AXE    := .cache/axe
 ADDR   ?= 127.0.0.1:8000
 export NO_MKDOCS_2_WARNING := 1
 
 .PHONY: setup serve site test pytest linkcheck bench clean-artifacts clean
 
-## setup: venv with pinned dependencies, KaTeX for offline math, the Shakespeare corpus
-setup: $(VENV)/.installed $(KATEX)/.version .cache/corpus/.ready
+## setup: venv with pinned dependencies, KaTeX for offline math, axe-core for the accessibility
+## test, the Shakespeare corpus
+setup: $(VENV)/.installed $(KATEX)/.version $(AXE)/.version .cache/corpus/.ready
 
 # TORCH_INDEX_URL (optional): a package index serving the CPU build of torch, installed first so
 # that requirements.txt's torch==2.13.0 is already satisfied (PyPI's Linux wheel is the CUDA build).
@@ -23,6 +25,9 @@ $(VENV)/.installed: requirements.txt
 
 $(KATEX)/.version: scripts/fetch_katex.sh
 	bash scripts/fetch_katex.sh $(KATEX)
+
+$(AXE)/.version: scripts/fetch_axe.sh
+	bash scripts/fetch_axe.sh $(AXE)
 
 .cache/corpus/.ready: $(VENV)/.installed lesson_code/day03/corpus.py
 	$(PY) -m lesson_code.day03.corpus
