@@ -3,12 +3,27 @@
 // - The copy button bar of each code block is an unnamed <nav>: many navigation landmarks with no
 //   name (axe: landmark-unique), though it holds a copy button, not navigation. It is given
 //   role="none" (the only non-landmark role HTML allows on <nav>); the button keeps its own name.
+// - Display math wider than the column scrolls sideways (extra.css); such a box joins the Tab order
+//   so that it can be scrolled with the arrow keys (axe: scrollable-region-focusable). No label is
+//   added: the formula's MathML is what a screen reader reads.
 (() => {
-  function fix(root) {
-    for (const bar of root.querySelectorAll("nav.md-code__nav:not([role])")) {
+  const SCROLLERS = ".md-typeset div.arithmatex";
+  let pending = false;
+
+  function fix() {
+    pending = false;
+    for (const bar of document.querySelectorAll("nav.md-code__nav:not([role])")) {
       bar.setAttribute("role", "none");
     }
+    for (const box of document.querySelectorAll(SCROLLERS)) {
+      if (box.scrollWidth > box.clientWidth + 1) box.setAttribute("tabindex", "0");
+      else box.removeAttribute("tabindex");
+    }
   }
-  new MutationObserver(() => fix(document.body)).observe(document.body, { childList: true, subtree: true });
-  fix(document.body);
+  function later() {  // once per frame, however many mutations (KaTeX adds thousands of nodes)
+    if (!pending) { pending = true; requestAnimationFrame(fix); }
+  }
+  new MutationObserver(later).observe(document.body, { childList: true, subtree: true });
+  window.addEventListener("resize", later);
+  fix();
 })();
