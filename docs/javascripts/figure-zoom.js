@@ -18,7 +18,7 @@
     d.innerHTML =
       '<div class="figure-zoom__bar">' +
       '<span class="figure-zoom__hint">Scroll or drag to pan; Escape closes.</span>' +
-      '<button type="button" class="figure-zoom__close md-button">Close</button></div>' +
+      '<button type="button" class="figure-zoom__close">Close</button></div>' +
       '<div class="figure-zoom__scroll" tabindex="0" role="group" aria-label="Enlarged figure, scrollable">' +
       '<img class="figure-zoom__img" alt=""></div>' +
       '<div class="figure-zoom__caption md-typeset"></div>';
