@@ -138,13 +138,16 @@ def tab_through(page, limit: int = 600) -> list[dict]:
 
 
 def test_keyboard_path_day3(chromium, site_url):
-    """Day 3 with the keyboard alone: skip link first, every stop visibly focused, every content link,
+    """Day 3 with the keyboard alone (and its math readable by screen readers: KaTeX's MathML kept): skip link first, every stop visibly focused, every content link,
     solution and figure reachable; solutions open with Enter and Space; figures zoom with Enter and
     close with Escape; the palette toggle is reachable and switches the scheme."""
     from test_browser import DAY3
 
     context, page, guard = open_page(chromium, site_url, DAY3, "light", "desktop")
     try:
+        katex, mathml = page.evaluate("() => [document.querySelectorAll('.katex').length, "
+                                      "document.querySelectorAll('.katex > .katex-mathml math').length]")
+        assert katex and mathml == katex, f"{mathml} of {katex} formulas carry MathML for screen readers"
         page.keyboard.press("Tab")
         first = page.evaluate(FOCUS_INFO)
         assert first and "md-skip" in first["id"] and first["visible"], f"first Tab stop is not a visible skip link: {first}"
