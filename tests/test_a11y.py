@@ -138,9 +138,10 @@ def tab_through(page, limit: int = 600) -> list[dict]:
 
 
 def test_keyboard_path_day3(chromium, site_url):
-    """Day 3 with the keyboard alone (and its math readable by screen readers: KaTeX's MathML kept): skip link first, every stop visibly focused, every content link,
+    """Day 3 with the keyboard alone: skip link first, every stop visibly focused, every content link,
     solution and figure reachable; solutions open with Enter and Space; figures zoom with Enter and
-    close with Escape; the palette toggle is reachable and switches the scheme."""
+    close with Escape; the palette toggle is reachable and switches the scheme. Also: every formula
+    keeps KaTeX's MathML, which is what screen readers read."""
     from test_browser import DAY3
 
     context, page, guard = open_page(chromium, site_url, DAY3, "light", "desktop")
