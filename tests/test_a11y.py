@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from test_browser import CHROMIUM, CHROMIUM_ARGS, Guard, site_pages
+from test_browser import CHROMIUM, CHROMIUM_ARGS, DAY3, Guard, site_pages
 
 pytestmark = pytest.mark.browser
 
@@ -142,8 +142,6 @@ def test_keyboard_path_day3(chromium, site_url):
     solution and figure reachable; solutions open with Enter and Space; figures zoom with Enter and
     close with Escape; the palette toggle is reachable and switches the scheme. Also: every formula
     keeps KaTeX's MathML, which is what screen readers read."""
-    from test_browser import DAY3
-
     context, page, guard = open_page(chromium, site_url, DAY3, "light", "desktop")
     try:
         katex, mathml = page.evaluate("() => [document.querySelectorAll('.katex').length, "
@@ -216,8 +214,6 @@ def test_figure_zoom_on_phone(chromium, site_url):
     """At 390 px a tap on each Day 3 figure opens the zoom view with the figure drawn at least 1.5x its
     natural size: the smallest figure text (style.SMALLEST_FONT_PT, 6 pt = 8 CSS px at natural
     size) is then 12 px or more. The view closes with its Close button; the figure keeps its alt text."""
-    from test_browser import DAY3
-
     context, page, guard = open_page(chromium, site_url, DAY3, "light", "phone")
     try:
         page.wait_for_function("() => document.querySelector('.figure-zoom__link')")
