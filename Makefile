@@ -7,6 +7,7 @@ PYTHON ?= $(shell command -v python3.11 2>/dev/null || echo python3)
 VENV   := .venv
 PY     := $(VENV)/bin/python
 KATEX  := docs/assets/katex
+AXE    := .cache/axe
 ADDR   ?= 127.0.0.1:8000
 export NO_MKDOCS_2_WARNING := 1
 
@@ -30,8 +31,9 @@ $(error error: /usr/bin/chromium is missing (the browser test drives it); instal
 endif
 endif
 
-## setup: venv with pinned dependencies, KaTeX for offline math, the Shakespeare corpus
-setup: $(VENV)/.installed $(KATEX)/.version .cache/corpus/.ready
+## setup: venv with pinned dependencies, KaTeX for offline math, axe-core for the accessibility
+## test, the Shakespeare corpus
+setup: $(VENV)/.installed $(KATEX)/.version $(AXE)/.version .cache/corpus/.ready
 
 # TORCH_INDEX_URL (optional): a package index serving the CPU build of torch, installed first so
 # that requirements.txt's torch==2.13.0 is already satisfied (PyPI's Linux wheel is the CUDA build).
@@ -44,6 +46,9 @@ $(VENV)/.installed: requirements.txt
 # KaTeX from the Python package index (no Node.js), every file checked against scripts/katex.sha256
 $(KATEX)/.version: scripts/fetch_katex.py scripts/katex.sha256 $(VENV)/.installed
 	@$(PY) scripts/fetch_katex.py $(KATEX)
+
+$(AXE)/.version: scripts/fetch_axe.sh
+	bash scripts/fetch_axe.sh $(AXE)
 
 .cache/corpus/.ready: $(VENV)/.installed lesson_code/day03/corpus.py
 	$(PY) -m lesson_code.day03.corpus

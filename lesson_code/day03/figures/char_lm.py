@@ -9,7 +9,7 @@ import matplotlib.ticker
 
 from ..corpus import TRAIN_PLAYS
 from ..experiments import char_lm
-from .style import COLORS, LABELS, figure, save_json, save_svg
+from .style import COLORS, LABELS, SERIES, figure, save_json, save_svg, series_style
 
 SEED = 0
 GATE_NAMES = {"i": "input gate $i_t$", "f": "forget gate $f_t$", "o": "output gate $o_t$"}
@@ -18,8 +18,8 @@ GATE_NAMES = {"i": "input gate $i_t$", "f": "forget gate $f_t$", "o": "output ga
 def plot_curves(data: dict, path: Path) -> None:
     fig, ax = figure(8.5, 3.8)
     for cell, m in data["models"].items():
-        ax.plot(m["train_step"], m["train_nats"], color=COLORS[cell], lw=1, alpha=0.45)
-        ax.plot(m["val_step"], m["val_nats"], color=COLORS[cell], lw=2, marker="o", ms=3,
+        ax.plot(m["train_step"], m["train_nats"], color=COLORS[cell], ls=SERIES[cell]["linestyle"], lw=1, alpha=0.45)
+        ax.plot(m["val_step"], m["val_nats"], lw=2, ms=4, **series_style(cell),
                 label=f"{LABELS[cell]} (H = {m['hidden_size']}, {m['parameters']:,} params)")
     for name, ls in (("bigram", "--"), ("unigram", ":")):
         ax.axhline(data["baselines"][name], color=COLORS["baseline"], ls=ls, lw=1.2, label=f"{name} baseline")

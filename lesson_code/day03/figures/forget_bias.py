@@ -6,7 +6,7 @@ import math
 from pathlib import Path
 
 from ..experiments import forget_bias
-from .style import COLORS, figure, save_json, save_svg
+from .style import COLORS, figure, save_json, save_svg, series_style
 
 SEED = 0
 COLOR_OF_BIAS = {"0": COLORS["lstm_bias0"], "1": COLORS["lstm_bias1"], "3": COLORS["lstm_bias3"]}
@@ -19,7 +19,7 @@ def plot(data: dict, path: Path) -> None:
         color = COLOR_OF_BIAS.get(key, "#000000")
         label = f"forget bias {key}"
         for ax, metric in ((loss_ax, "eval_loss"), (acc_ax, "eval_accuracy")):
-            ax.plot(steps, s[metric + "_mean"], color=color, lw=2, label=label)
+            ax.plot(steps, s[metric + "_mean"], lw=2, label=label, **series_style(f"lstm_bias{key}", max(1, len(steps) // 10)))
             ax.fill_between(steps, s[metric + "_min"], s[metric + "_max"], color=color, alpha=0.2, lw=0)
     loss_ax.axhline(data["chance_loss"], color="#555555", ls=":", lw=1, label="chance")
     acc_ax.axhline(data["chance"], color="#555555", ls=":", lw=1, label="chance")

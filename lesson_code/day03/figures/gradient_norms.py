@@ -5,7 +5,7 @@ Writes gradient_norms.json (the experiment's data and quotes) and grad_first_sta
 from pathlib import Path
 
 from ..experiments import gradient_norms
-from .style import COLORS, LABELS, figure, save_json, save_svg
+from .style import LABELS, figure, save_json, save_svg, series_style
 
 SEED = 0
 SHOWN = ("rnn", "gru", "lstm_bias0", "lstm_bias1", "lstm_bias3")
@@ -18,10 +18,9 @@ def plot(data: dict, path: Path) -> None:
     T_max = T_values[-1]
     fig, (left, right) = figure(9.0, 3.8, ncols=2)
     for name in SHOWN:
-        style = dict(color=COLORS[name], label=LABELS[name], lw=2,
-                     ls="--" if name == "lstm_bias0" else "-")
-        left.plot(T_values, f64[name]["h0_geomean"], marker="o", **style)
-        right.plot(range(T_max + 1), f64[name]["T"][str(T_max)]["grad_h"]["geomean"], **style)
+        style = dict(label=LABELS[name], lw=2, **series_style(name))
+        left.plot(T_values, f64[name]["h0_geomean"], **style)
+        right.plot(range(T_max + 1), f64[name]["T"][str(T_max)]["grad_h"]["geomean"], **style | dict(markevery=T_max // 10))
     left.set(yscale="log", xlabel="sequence length T", ylabel=r"$\|\partial L/\partial h_0\|$",
              title="Gradient reaching the first state", xticks=T_values)
     right.set(yscale="log", xlabel="time step t", ylabel=r"$\|\partial L/\partial h_t\|$",

@@ -5,7 +5,7 @@ Writes long_range.json and long_range.svg.
 from pathlib import Path
 
 from ..experiments import long_range
-from .style import COLORS, LABELS, figure, save_json, save_svg
+from .style import COLORS, LABELS, figure, save_json, save_svg, series_style
 
 SEED = 0
 
@@ -13,8 +13,7 @@ SEED = 0
 def plot(data: dict, path: Path) -> None:
     fig, ax = figure(7.0, 3.8)
     for name, m in data["models"].items():
-        ax.plot(data["gaps"], m["accuracy"], marker="o", lw=2, color=COLORS[name], label=LABELS[name],
-                ls="--" if name == "lstm_bias0" else "-")
+        ax.plot(data["gaps"], m["accuracy"], lw=2, label=LABELS[name], **series_style(name))
     ax.axhline(data["chance"], color=COLORS["baseline"], ls=":", lw=1.5, label="chance")
     ax.set(xlabel="gap (distractors between the symbol and the query)", ylabel="held-out accuracy",
            ylim=(0, 1.02), xticks=data["gaps"],

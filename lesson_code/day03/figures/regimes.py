@@ -6,7 +6,7 @@ Writes regimes.json, grad_vs_distance.svg (default init with the bound) and regi
 from pathlib import Path
 
 from ..experiments import regimes
-from .style import SEQUENCE, figure, save_json, save_svg
+from .style import SEQUENCE, figure, save_json, save_svg, sequence_style
 
 SEED = 0
 
@@ -33,11 +33,11 @@ def plot_regimes(data: dict, path: Path) -> None:
               ("orthogonal", "$a \\times$ orthogonal $W_{hh}$, small inputs")]
     for ax, (family, title) in zip(axes, panels):
         names = [n for n, c in data["cases"].items() if c["family"] == family]
-        for color, name in zip(SEQUENCE, names):
+        for i, name in enumerate(names):
             case = data["cases"][name]
-            ax.plot(d, case["grad_geomean"], color=color, lw=2,
+            ax.plot(d, case["grad_geomean"], lw=2, **sequence_style(i, markevery=len(d) // 10),
                     label=rf"$\sigma_{{\max}}$ = {case['sigma_max']:.1f}: {case['outcome']}")
-            ax.plot(d, case["bound_geomean"], color=color, lw=1, ls="--", alpha=0.8)
+            ax.plot(d, case["bound_geomean"], color=SEQUENCE[i], lw=1, ls="--", alpha=0.8)
         ax.set(yscale="log", xlabel="distance from the loss, T − t", title=title)
         measured = [g for c in data["cases"].values() for g in c["grad_geomean"] if g > 0]
         ax.set_ylim(min(measured) / 1e3, max(measured) * 1e6)  # every measured curve in view; bounds may leave it

@@ -9,6 +9,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.text  # noqa: E402
 
 # Okabe & Ito's palette, distinguishable with the common colour-vision deficiencies.
 COLORS = {
@@ -24,6 +25,32 @@ COLORS = {
 LABELS = {"rnn": "vanilla RNN", "gru": "GRU", "lstm": "LSTM", "lstm_bias0": "LSTM, forget bias 0",
           "lstm_bias1": "LSTM, forget bias 1", "lstm_bias3": "LSTM, forget bias 3"}
 SEQUENCE = ["#0072B2", "#56B4E9", "#009E73", "#E69F00", "#D55E00", "#CC79A7", "#000000"]
+
+# Colour is never the only cue (WCAG 1.4.1): each series also has its own marker and line style, so
+# the figures read in greyscale and for every colour vision. Keys as in COLORS; SEQUENCE_MARKS pairs
+# with SEQUENCE for series that are numbered rather than named.
+SERIES = {
+    "rnn": dict(marker="s", linestyle="-"),
+    "gru": dict(marker="^", linestyle="-."),
+    "lstm": dict(marker="o", linestyle="-"),
+    "lstm_bias0": dict(marker="o", linestyle="--"),
+    "lstm_bias1": dict(marker="D", linestyle=":"),
+    "lstm_bias3": dict(marker="v", linestyle="-"),
+}
+SEQUENCE_MARKS = ["o", "s", "^", "D", "v", "P", "X"]
+SMALLEST_FONT_PT = 6  # no figure text below this (checked on save): 8 px at natural size, 12 px zoomed
+
+
+def series_style(key: str, markevery=None) -> dict:
+    """Plot kwargs (color, marker, linestyle) of the named series `key` of COLORS/SERIES.
+
+    markevery thins the markers of long lines (e.g. 20 for 200 points); None marks every point."""
+    return dict(color=COLORS[key], markevery=markevery, **SERIES[key])
+
+
+def sequence_style(i: int, markevery=None) -> dict:
+    """Plot kwargs (color, marker) of the i-th series of a numbered family (SEQUENCE, SEQUENCE_MARKS)."""
+    return dict(color=SEQUENCE[i % len(SEQUENCE)], marker=SEQUENCE_MARKS[i % len(SEQUENCE_MARKS)], markevery=markevery)
 
 plt.rcParams.update({
     "svg.hashsalt": "day03",       # stable element ids: same data, same bytes
@@ -44,8 +71,17 @@ def figure(width: float = 7.0, height: float = 4.0, **kw):
     return plt.subplots(figsize=(width, height), layout="constrained", **kw)
 
 
+def check_font_sizes(fig) -> None:
+    """Fail on visible text smaller than SMALLEST_FONT_PT: it would be unreadable even zoomed on a phone."""
+    small = [(t.get_text(), t.get_fontsize()) for t in fig.findobj(matplotlib.text.Text)
+             if t.get_visible() and t.get_text().strip() and t.get_fontsize() < SMALLEST_FONT_PT]
+    if small:
+        raise ValueError(f"figure text below {SMALLEST_FONT_PT} pt: {small[:5]}; enlarge it (style.SMALLEST_FONT_PT)")
+
+
 def save_svg(fig, path: Path) -> None:
-    """Write `fig` as SVG with no timestamp, atomically, and close it."""
+    """Write `fig` as SVG with no timestamp, atomically, and close it (after checking its font sizes)."""
+    check_font_sizes(fig)
     tmp = path.with_name(path.name + ".tmp")
     fig.savefig(tmp, format="svg", metadata={"Date": None, "Creator": None})
     plt.close(fig)

@@ -1,0 +1,43 @@
+// Accessibility fixes for markup that Material's own JavaScript creates, so no template override can
+// reach it (docs/maintainers/accessibility.md). Runs on every page, including instant navigation.
+// - The copy button bar of each code block is an unnamed <nav>: many navigation landmarks with no
+//   name (axe: landmark-unique), though it holds a copy button, not navigation. It is given
+//   role="none" (the only non-landmark role HTML allows on <nav>); the button keeps its own name.
+// - Display math wider than the column scrolls sideways (extra.css); such a box joins the Tab order
+//   so that it can be scrolled with the arrow keys (axe: scrollable-region-focusable). No label is
+//   added: the formula's MathML is what a screen reader reads.
+// - "Skip to content" moves keyboard focus to the page's first heading. With instant navigation the
+//   theme treated it as a page load, re-rendered the content and dropped focus to <body>, so the next
+//   Tab landed in the navigation again.
+(() => {
+  const SCROLLERS = ".md-typeset div.arithmatex";
+  let pending = false;
+
+  function fix() {
+    pending = false;
+    for (const bar of document.querySelectorAll("nav.md-code__nav:not([role])")) {
+      bar.setAttribute("role", "none");
+    }
+    for (const box of document.querySelectorAll(SCROLLERS)) {
+      if (box.scrollWidth > box.clientWidth + 1) box.setAttribute("tabindex", "0");
+      else box.removeAttribute("tabindex");
+    }
+  }
+  function later() {  // once per frame, however many mutations (KaTeX adds thousands of nodes)
+    if (!pending) { pending = true; requestAnimationFrame(fix); }
+  }
+  document.addEventListener("click", (e) => {  // capture: before instant navigation, which would
+    const skip = e.target.closest && e.target.closest("a.md-skip");  // reload the page's content
+    const target = skip && document.getElementById(decodeURIComponent(new URL(skip.href).hash.slice(1)));
+    if (!target) return;
+    e.preventDefault();
+    e.stopImmediatePropagation();
+    if (!target.hasAttribute("tabindex")) target.setAttribute("tabindex", "-1");
+    target.focus({ preventScroll: true });
+    const header = document.querySelector(".md-header");
+    window.scrollTo({ top: target.getBoundingClientRect().top + window.scrollY - (header ? header.offsetHeight : 0) - 8 });
+  }, true);
+  new MutationObserver(later).observe(document.body, { childList: true, subtree: true });
+  window.addEventListener("resize", later);
+  fix();
+})();
