@@ -8,7 +8,7 @@ KATEX  := docs/assets/katex
 ADDR   ?= 127.0.0.1:8000
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: setup serve site test pytest linkcheck bench clean-artifacts clean
+.PHONY: setup serve site test pytest linkcheck bench notebooks clean-artifacts clean
 
 ## setup: venv with pinned dependencies, KaTeX for offline math, the Shakespeare corpus
 setup: $(VENV)/.installed $(KATEX)/.version .cache/corpus/.ready
@@ -45,6 +45,10 @@ pytest: setup
 ## linkcheck: internal links and anchors of every built page, offline (site served on 127.0.0.1)
 linkcheck: site
 	$(PY) scripts/linkcheck_site.py site
+
+## notebooks: regenerate the committed notebooks/ from the lesson pages (then commit them)
+notebooks: setup
+	$(PY) -m scripts.notebooks write
 
 ## bench: speed of the from-scratch LSTM model vs nn.LSTM, side by side
 bench: setup
