@@ -311,7 +311,7 @@ def clean_html(lines: list[str]) -> list[str]:
                 out += lines[i + 1:j - 1]
             i = j
             continue
-        if COMMENT_LINE.match(line):
+        if COMMENT_LINE.match(line) and not page_blocks.SKIP_MARKER.match(line):   # markers: see parse()
             i += 1
             continue
         out.append(line)
@@ -359,7 +359,8 @@ class Cells:
 def emit(nodes: list, out: Cells, prefix: str = "") -> None:
     for node in nodes:
         if isinstance(node, str):
-            out.text(node, prefix)
+            if not COMMENT_LINE.match(node):
+                out.text(node, prefix)
         elif isinstance(node, Fence):
             if node.lang in page_blocks.PYTHON_LANGS:
                 out.code(node)
@@ -481,9 +482,10 @@ def cell_id(source: str, seen: set[str]) -> str:
     return ident
 
 
-def build(lesson: Lesson, links: Links, repo_url: str) -> dict:
-    """The clean notebook of ``lesson`` as a JSON-ready dict (nbformat 4.5, no outputs)."""
-    page = lesson.page
+def build(lesson: Lesson, links: Links, repo_url: str, page: Path | None = None) -> dict:
+    """The clean notebook of ``lesson`` as a JSON-ready dict (nbformat 4.5, no outputs).
+    ``page``: read this file instead of the lesson's page under docs/ (the generator's own tests)."""
+    page = page or lesson.page
     where = page_blocks.display_path(page)
     lines, _ = page_markdown(page)
     title_at = next((k for k, ln in enumerate(lines) if re.match(r"^#\s", ln)), None)
