@@ -20,6 +20,7 @@ import hashlib
 import json
 import logging
 import os
+import posixpath
 import re
 import shutil
 import subprocess
@@ -161,12 +162,14 @@ def execute(lesson: source.Lesson, nb: dict, executed: Path) -> None:
 
 def with_outputs(nb: dict, executed: Path) -> dict:
     """``nb`` with the outputs of the cached execution (same code cells, in order)."""
-    ran = [c for c in json.loads(executed.read_text(encoding="utf-8"))["cells"] if c["cell_type"] == "code"]
+    import nbformat
+
+    ran = [c for c in nbformat.read(executed, as_version=4).cells if c.cell_type == "code"]
     code = [c for c in nb["cells"] if c["cell_type"] == "code"]
-    if [c["source"] for c in ran] != [c["source"] for c in code]:
+    if [c.source for c in ran] != [c["source"] for c in code]:
         raise PluginError(f"{executed}: cached execution does not match the notebook (delete .cache/notebooks)")
     for cell, done in zip(code, ran):
-        cell["outputs"], cell["execution_count"] = done["outputs"], done["execution_count"]
+        cell["outputs"], cell["execution_count"] = nbformat.from_dict(done.outputs), done.execution_count
     return nb
 
 
@@ -184,7 +187,7 @@ def build_one(lesson: source.Lesson, config) -> Built:
     clean = CACHE / "download" / lesson.download_uri
     write_if_changed(clean, clean_text)
     if not lesson.committed.is_file() or lesson.committed.read_text(encoding="utf-8") != clean_text:
-        log.warning(f"notebooks: {lesson.committed.relative_to(ROOT)} is out of sync with docs/{lesson.src_uri}; "
+        log.info(f"notebooks: {lesson.committed.relative_to(ROOT)} is out of sync with docs/{lesson.src_uri}; "
                     "run `make notebooks` and commit it (the test suite fails until then)")
 
     page = source.page_url(lesson.notebook_page_uri.removesuffix(".ipynb") + ".md")
@@ -221,7 +224,10 @@ def on_pre_build(config, **kwargs):
 @event_priority(100)   # before mkdocs-jupyter's on_files, which turns the notebook into a page
 def on_files(files, config, **kwargs):
     for built in _built.values():
-        files.append(File.generated(config, built.lesson.notebook_page_uri, abs_src_path=str(built.rendered)))
+        # A File with its own src_dir, not File.generated: mkdocs-jupyter's NotebookFile recomputes
+        # abs_src_path from src_dir and src_uri.
+        files.append(File(built.lesson.notebook_page_uri, src_dir=str(CACHE / "pages"), dest_dir=config.site_dir,
+                          use_directory_urls=config.use_directory_urls))
         files.append(File.generated(config, built.lesson.download_uri, abs_src_path=str(built.clean)))
     return files
 
@@ -231,18 +237,20 @@ def on_files(files, config, **kwargs):
 
 
 def action_links(lesson: source.Lesson, config, from_url: str, markdown: bool) -> list[tuple[str, str, str]]:
-    """(label, href, icon) of the lesson's notebook actions, relative to the page at ``from_url``."""
-    links = [("Download notebook", source.page_url(lesson.download_uri), "download")]
+    """(label, href, icon) of the lesson's notebook actions. For the lesson's Markdown (``markdown``):
+    links to source files, relative to the lesson's file, which MkDocs resolves and checks; for the
+    notebook page's HTML: URLs relative to the page at ``from_url``."""
     if markdown:
-        links.append(("Notebook with outputs", source.page_url(lesson.notebook_page_uri.removesuffix(".ipynb") + ".md"),
-                      "notebook"))
+        here = posixpath.dirname(lesson.src_uri)
+        links = [("Download notebook", posixpath.relpath(lesson.download_uri, here), "download"),
+                 ("Notebook with outputs", posixpath.relpath(lesson.notebook_page_uri, here), "notebook")]
     else:
-        links.insert(0, ("Lesson page", source.page_url(lesson.src_uri), "lesson"))
+        links = [("Lesson page", get_relative_url(source.page_url(lesson.src_uri), from_url), "lesson"),
+                 ("Download notebook", get_relative_url(lesson.download_uri, from_url), "download")]
     colab = source.colab_url(config.repo_url or "", lesson)
     if colab:
         links.append(("Run in Colab", colab, "colab"))
-    return [(label, href if href.startswith("https://") else get_relative_url(href, from_url), icon)
-            for label, href, icon in links]
+    return links
 
 
 ICONS = {"download": ":material-download:", "notebook": ":material-notebook-outline:",
