@@ -312,9 +312,8 @@ def on_page_content(html, page, config, files, **kwargs):
     icons = {"lesson": "←", "download": "⤓", "colab": "▶"}
     buttons = "".join(f'<a class="md-button" href="{href}"{" download" if icon == "download" else ""}>'
                       f'{icons[icon]} {label}</a>' for label, href, icon in links)
-    header = ('<p class="notebook-intro">The lesson as a Jupyter notebook, run top to bottom in a fresh '
-              "kernel when this site was built: the outputs below are that run's. The notebook you "
-              "download has no outputs; run it yourself, locally from a checkout or on Colab.</p>"
+    header = ('<p class="notebook-intro">Run top to bottom in a fresh kernel when this site was built: '
+              "the outputs below are that run's. The notebook you download has none; run it yourself.</p>"
               f'<div class="notebook-actions">{buttons}</div>')
     title = TITLE.search(html)
     head = title.group(0) if title else f"<h1>{page.title}</h1>"

@@ -438,8 +438,8 @@ def setup_source(repo_url: str) -> str:
     pins would replace Colab's own torch)."""
     spec = pip_spec(repo_url)
     lines = [
-        "# Set-up. In a checkout of the course repository (after `make setup`) there is nothing to do;",
-        "# on Colab this installs the course's code, once per session.",
+        "# Set-up: makes the course's code importable. Nothing to do in a checkout of the",
+        "# repository (after `make setup`); on Colab it installs the code, once per session.",
         "import importlib",
         "import importlib.util",
         "import subprocess",
@@ -448,12 +448,13 @@ def setup_source(repo_url: str) -> str:
         f"COURSE_PACKAGE = {spec!r}",
         'if importlib.util.find_spec("lesson_code") is None:',
         '    if "google.colab" in sys.modules and COURSE_PACKAGE:',
-        '        subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", COURSE_PACKAGE], check=True)',
+        '        pip = [sys.executable, "-m", "pip", "install", "--quiet"]',
+        "        subprocess.run(pip + [COURSE_PACKAGE], check=True)",
         "        importlib.invalidate_caches()",
         "    else:",
         "        raise ModuleNotFoundError(",
-        '            "this notebook needs the course package lesson_code: run it from the root of a checkout of "',
-        '            "the course repository after `make setup`"',
+        '            "this notebook needs the course package lesson_code: run it from the root "',
+        '            "of a checkout of the course repository after `make setup`"',
         '            + (f", or pip install {COURSE_PACKAGE}" if COURSE_PACKAGE else ""))',
     ]
     return "\n".join(lines)
