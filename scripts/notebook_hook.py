@@ -297,13 +297,13 @@ def clean_notebook_html(html: str) -> str:
     html = COMMENT.sub("", html)
     html = COPY_BUTTON.sub("", html)
     html = COPY_TEXT.sub("", html)
+    html = html.replace('class="anchor-link"', 'class="headerlink" title="Permanent link"')   # the theme's own
     return CODE.sub(lambda m: f'<div class="language-{m["lang"]} highlight"><pre><code>{m["code"]}</code></pre></div>', html)
 
 
 def on_page_content(html, page, config, files, **kwargs):
     """The notebook page: cleaned (``clean_notebook_html``), under its title a line saying what it is and
-    the lesson, download and Colab links; the notebook body kept out of the search index (it repeats
-    the lesson's prose and code, which search finds on the lesson page)."""
+    the lesson, download and Colab links; the notebook body kept out of the search index (below)."""
     built = _notebook_pages.get(page.file.src_uri)
     if built is None:
         return html
@@ -318,4 +318,19 @@ def on_page_content(html, page, config, files, **kwargs):
     title = TITLE.search(html)
     head = title.group(0) if title else f"<h1>{page.title}</h1>"
     body = html[:title.start()] + html[title.end():] if title else html
-    return f'{head}{header}<div class="notebook-body" data-search-exclude>{body}</div>'
+    _full_content[page.file.src_uri] = f'{head}{header}<div class="notebook-body">{body}</div>'
+    return f"{head}{header}"          # what the search index sees; on_page_context restores the rest
+
+
+# The search plugin indexes page.content in its on_page_context. The notebook body repeats the
+# lesson's prose and code, so search sees the title and the header only (Material's
+# data-search-exclude does not survive mkdocs-jupyter's unbalanced HTML), and the full content is
+# put back right after, before the page is rendered.
+_full_content: dict[str, str] = {}
+
+
+@event_priority(-100)
+def on_page_context(context, page, config, nav, **kwargs):
+    if page.file.src_uri in _full_content:
+        page.content = _full_content.pop(page.file.src_uri)
+    return context

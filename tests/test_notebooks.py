@@ -334,7 +334,6 @@ def test_site_renders_the_executed_notebook(lesson):
         assert bad not in html, f"{page}: {bad!r} in the rendered notebook"
     body = html[html.index('<div class="notebook-body"'):]
     assert "<script" not in body and "<style" not in body and "cdnjs" not in html
-    assert 'data-search-exclude' in html
 
 
 def test_search_index_has_no_notebook_code():
