@@ -100,9 +100,14 @@ def on_config(config, **kwargs):
 # Build: generate, execute (cached), assemble
 
 
+#: The kernel's environment beyond the build's own. tqdm.auto warns on stderr that ipywidgets is
+#: missing (a notebook server without widgets; Colab has them): not something to publish.
+KERNEL_ENV = {"PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1", "PYTHONWARNINGS": "ignore:IProgress not found"}
+
+
 def environment() -> str:
     return artifact_hook.environment() + ", " + ", ".join(
-        f"{pkg} {version(pkg)}" for pkg in ("ipykernel", "nbclient", "nbformat"))
+        f"{pkg} {version(pkg)}" for pkg in ("ipykernel", "nbclient", "nbformat")) + f", kernel env {KERNEL_ENV}"
 
 
 def code_key(nb: dict) -> str:
@@ -134,7 +139,7 @@ def execute(lesson: source.Lesson, nb: dict, executed: Path) -> None:
     stage.parent.mkdir(parents=True, exist_ok=True)
     stage.write_text(source.dumps(nb), encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}   # the kernel shows figures inline
-    env.update(PYTHONHASHSEED="0", PYTHONDONTWRITEBYTECODE="1")
+    env.update(KERNEL_ENV)
     t0 = time.perf_counter()
     proc = subprocess.run([sys.executable, str(EXECUTOR), str(stage), str(executed)], cwd=ROOT, env=env,
                           capture_output=True, text=True)

@@ -191,9 +191,10 @@ class Rewriter:
             if file is None or not file.is_file():
                 raise NotebookSourceError(f"{self.lesson.src_uri}: image {m['target']} is not a file of the site "
                                           "(build the figures first: `make notebooks` does)")
-            mime = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
-            self.attachments[file.name] = {mime: base64.b64encode(file.read_bytes()).decode("ascii")}
-            return f"![{m['text']}](attachment:{file.name})"
+            name = posixpath.basename(path)
+            mime = mimetypes.guess_type(name)[0] or "application/octet-stream"
+            self.attachments[name] = {mime: base64.b64encode(file.read_bytes()).decode("ascii")}
+            return f"![{m['text']}](attachment:{name})"
         url = self.links.url(path)
         return f"![{m['text']}]({url})" if url else m["text"]
 

@@ -349,7 +349,7 @@ def test_search_index_has_no_notebook_code():
 def test_lesson_page_links_download_notebook_and_colab(lesson):
     html = built(source.page_url(lesson.src_uri) + "index.html").read_text(encoding="utf-8")
     name = Path(lesson.download_uri).name
-    assert re.search(rf'href="\.\./{re.escape(name)}"[^>]*download', html), "no Download notebook link"
+    assert re.search(rf'<a (?=[^>]*\bdownload\b)[^>]*href="\.\./{re.escape(name)}"', html), "no Download notebook link"
     assert "Download notebook" in html and "Notebook with outputs" in html
     colab = source.colab_url(page_blocks.mkdocs_config().repo_url or "", lesson)
     if colab is None:
