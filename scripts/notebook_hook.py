@@ -174,8 +174,21 @@ def with_outputs(nb: dict, executed: Path) -> dict:
     if [c.source for c in ran] != [c["source"] for c in code]:
         raise PluginError(f"{executed}: cached execution does not match the notebook (delete .cache/notebooks)")
     for cell, done in zip(code, ran):
-        cell["outputs"], cell["execution_count"] = nbformat.from_dict(done.outputs), done.execution_count
+        cell["outputs"], cell["execution_count"] = coalesce_streams(done.outputs), done.execution_count
     return nb
+
+
+def coalesce_streams(outputs: list) -> list:
+    """Consecutive prints to the same stream as one output (the kernel flushes them in pieces)."""
+    merged: list = []
+    for out in outputs:
+        out = dict(out)
+        if (out.get("output_type") == "stream" and merged and merged[-1].get("output_type") == "stream"
+                and merged[-1]["name"] == out["name"]):
+            merged[-1] = dict(merged[-1], text="".join(merged[-1]["text"]) + "".join(out["text"]))
+        else:
+            merged.append(out)
+    return merged
 
 
 def write_if_changed(path: Path, text: str) -> None:
