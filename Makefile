@@ -11,7 +11,7 @@ AXE    := .cache/axe
 ADDR   ?= 127.0.0.1:8000
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: setup serve site site-properdocs compare-builds workflows test pytest linkcheck bench clean-artifacts clean
+.PHONY: setup serve site site-properdocs compare-builds workflows test pytest linkcheck bench notebooks clean-artifacts clean
 
 # Prerequisites, checked when make reads this file (one line and a stop, before any work): the
 # interpreter that creates the venv (only while there is none), and Chromium for the tests.
@@ -84,6 +84,10 @@ pytest: setup
 ## linkcheck: internal links and anchors of every built page, offline (site served on 127.0.0.1)
 linkcheck: site
 	$(PY) scripts/linkcheck_site.py site
+
+## notebooks: regenerate the committed notebooks/ from the lesson pages (then commit them)
+notebooks: setup
+	$(PY) -m scripts.notebooks write
 
 ## bench: speed of the from-scratch LSTM model vs nn.LSTM, side by side
 bench: setup

