@@ -1,0 +1,188 @@
+// The Day 3 playground: type a prompt and watch the showcase LSTM write, one character at a time.
+// This file only wires the page; the model is lstm.js. Nothing is fetched until the reader opens
+// the playground: then lstm.js is imported and the weights are fetched from this site.
+// Works with Material's instant navigation: every new page is scanned through document$.
+
+const CIVIDIS = ["00224e", "1a386f", "434e6c", "61656f", "7d7c78", "9b9476", "bcae6c", "dec958", "fee838"];
+const PUOR_R = ["2d004b", "5f3a91", "9990bf", "cfcfe5", "f7f7f6", "fed59f", "ee9b39", "bd6109", "7f3b08"];
+const C_RANGE = 2;          // the cell-state row shows c_t clipped to [-2, 2]
+const T_MIN = 0.05, T_MAX = 3, SLIDER_STEPS = 100; // slider 0 = greedy, 1..100 = τ on a log scale
+const FRAME_MS = 14;        // generation time per animation frame, leaving the page responsive
+const ANNOUNCE_MS = 4000;   // screen readers hear the new text at most this often
+
+const rgb = (hex) => [0, 2, 4].map((k) => parseInt(hex.slice(k, k + 2), 16));
+const STOPS = { cividis: CIVIDIS.map(rgb), puor: PUOR_R.map(rgb) };
+
+// value in [0, 1] -> [r, g, b] by linear interpolation between the map's stops (matplotlib's samples).
+function colour(map, v) {
+  const s = STOPS[map], x = Math.min(Math.max(v, 0), 1) * (s.length - 1);
+  const k = Math.min(Math.floor(x), s.length - 2), w = x - k;
+  return s[k].map((a, j) => Math.round(a + w * (s[k + 1][j] - a)));
+}
+
+const gradient = (map) => `linear-gradient(to right, ${STOPS[map].map((c) => `rgb(${c})`).join(", ")})`;
+const show = (ch) => (ch === "\n" ? "↵" : ch === " " ? "␣" : ch);
+
+// slider position -> temperature (0 = greedy, the τ -> 0 limit) and its label.
+function temperatureAt(pos) {
+  if (pos <= 0) return 0;
+  return T_MIN * (T_MAX / T_MIN) ** ((pos - 1) / (SLIDER_STEPS - 1));
+}
+const temperatureLabel = (t) => (t === 0 ? "greedy (τ → 0)" : `τ = ${t < 0.995 ? t.toFixed(2) : t.toFixed(1)}`);
+
+function setup(root) {
+  root.dataset.pgReady = "1";
+  const $ = (name) => root.querySelector(`[data-pg="${name}"]`);
+  const ui = Object.fromEntries(["details", "status", "prompt", "promptError", "temp", "tempOut", "topk", "seed",
+    "length", "go", "stop", "out", "outPrompt", "outGen", "live", "top", "layer", "gates", "gatesFor", "rate"]
+    .map((n) => [n, $(n)]));
+  ui.gatesFor.parentElement.querySelectorAll("[data-pg-scale]").forEach((el) => {
+    el.style.backgroundImage = gradient(el.dataset.pgScale);
+  });
+  let model = null, run = null, lib = null;
+
+  const settings = () => ({
+    temperature: temperatureAt(+ui.temp.value),
+    topK: Math.max(0, Math.floor(+ui.topk.value) || 0),
+    seed: Math.max(0, Math.floor(+ui.seed.value) || 0),
+    length: Math.min(5000, Math.max(1, Math.floor(+ui.length.value) || 1)),
+  });
+
+  ui.temp.addEventListener("input", () => {
+    const label = temperatureLabel(temperatureAt(+ui.temp.value));
+    ui.tempOut.value = label;
+    ui.temp.setAttribute("aria-valuetext", label);
+  });
+
+  function checkPrompt() {
+    if (!model) return false;
+    const text = ui.prompt.value, bad = model.unknownChars(text);
+    let msg = "";
+    if (!text.length) msg = "Type at least one character: the model needs something to continue.";
+    else if (bad.length) {
+      const list = bad.slice(0, 5).map((c) => `“${show(c)}”`).join(", ");
+      msg = `${bad.length === 1 ? "This character is" : "These characters are"} not in the model's ` +
+        `${model.vocab.length}-character vocabulary: ${list}${bad.length > 5 ? ", …" : ""}. Remove or replace ` +
+        `${bad.length === 1 ? "it" : "them"} to generate.`;
+    }
+    ui.promptError.textContent = msg;
+    ui.promptError.hidden = !msg;
+    ui.prompt.setAttribute("aria-invalid", msg ? "true" : "false");
+    ui.go.disabled = !!msg || !!run;
+    return !msg;
+  }
+  ui.prompt.addEventListener("input", checkPrompt);
+  ui.prompt.addEventListener("keydown", (e) => {
+    if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) { e.preventDefault(); start(); }
+  });
+  root.addEventListener("keydown", (e) => { if (e.key === "Escape" && run) stop(); });
+
+  // The top-5 table and the gate strip for the latest character.
+  function drawTop(p) {
+    const ids = Array.from(p.keys()).sort((a, b) => p[b] - p[a]).slice(0, 5);
+    ui.top.replaceChildren(...ids.map((id) => {
+      const li = document.createElement("li");
+      const ch = document.createElement("code"), bar = document.createElement("span"), pct = document.createElement("span");
+      ch.textContent = show(model.vocab[id]);
+      bar.className = "pg-bar"; bar.style.width = `${(100 * p[id]).toFixed(1)}%`;
+      pct.className = "pg-pct"; pct.textContent = `${(100 * p[id]).toFixed(1)}%`;
+      li.append(ch, pct, bar);
+      return li;
+    }));
+  }
+  function drawGates(g, ch) {
+    const H = g.i.length, ctx = ui.gates.getContext("2d");
+    if (ui.gates.width !== H) { ui.gates.width = H; ui.gates.height = 4; }
+    const img = ctx.createImageData(H, 4);
+    const rows = [["cividis", g.f, (v) => v], ["cividis", g.i, (v) => v], ["cividis", g.o, (v) => v],
+      ["puor", g.c, (v) => (v / C_RANGE + 1) / 2]];
+    rows.forEach(([map, values, norm], r) => {
+      for (let u = 0; u < H; u++) {
+        const [R, G, B] = colour(map, norm(values[u])), k = 4 * (r * H + u);
+        img.data[k] = R; img.data[k + 1] = G; img.data[k + 2] = B; img.data[k + 3] = 255;
+      }
+    });
+    ctx.putImageData(img, 0, 0);
+    ui.gatesFor.textContent = `after “${show(ch)}”, layer ${+ui.layer.value + 1}`;
+  }
+
+  function stop() {
+    if (!run) return;
+    run.stopped = true;
+    run = null;
+    ui.stop.disabled = true;
+    checkPrompt();
+  }
+
+  function start() {
+    if (run || !model || !checkPrompt()) return;
+    const s = settings(), layer = +ui.layer.value, H = model.H;
+    const gates = { i: new Float64Array(H), f: new Float64Array(H), o: new Float64Array(H), c: new Float64Array(H) };
+    const me = run = { stopped: false };
+    ui.go.disabled = true; ui.stop.disabled = false;
+    const prompt = ui.prompt.value;
+    ui.outPrompt.textContent = prompt; ui.outGen.textContent = "";
+    ui.live.textContent = "Generating.";
+    const { distribution, pick, mulberry32 } = lib, rand = mulberry32(s.seed);
+    let state = model.initState(), logits = null, ch = prompt[prompt.length - 1];
+    for (const id of model.encode(prompt)) ({ logits, state } = model.step(id, state, gates, layer));
+    let made = 0, spoken = 0, lastSpoken = performance.now(), text = "";
+    const t0 = performance.now();
+    const frame = () => {
+      if (me.stopped || !root.isConnected) { finish(); return; }
+      const t = performance.now();
+      let p = null;
+      while (made < s.length && performance.now() - t < FRAME_MS) {
+        p = distribution(logits, s.temperature, s.topK);
+        const id = pick(p, rand());
+        ch = model.vocab[id]; text += ch; made++;
+        ({ logits, state } = model.step(id, state, gates, layer));
+      }
+      ui.outGen.textContent = text;
+      ui.out.scrollTop = ui.out.scrollHeight;
+      drawTop(distribution(logits, s.temperature, s.topK));
+      drawGates(gates, ch);
+      ui.rate.textContent = `${made} characters, ${Math.round(made / ((performance.now() - t0) / 1000 || 1))} per second`;
+      if (performance.now() - lastSpoken > ANNOUNCE_MS) { ui.live.textContent = text.slice(spoken); spoken = text.length; lastSpoken = performance.now(); }
+      if (made >= s.length) finish(); else requestAnimationFrame(frame);
+    };
+    const finish = () => {
+      if (run === me) stop();
+      ui.live.textContent = `${text.slice(spoken)} (stopped after ${made} characters)`;
+    };
+    drawTop(distribution(logits, s.temperature, s.topK));
+    drawGates(gates, ch);
+    requestAnimationFrame(frame);
+  }
+  root.querySelector("form").addEventListener("submit", (e) => e.preventDefault());
+  ui.go.addEventListener("click", start);
+  ui.stop.addEventListener("click", stop);
+
+  // Opening the playground loads the module and the weights, once.
+  let loading = null;
+  async function load() {
+    if (loading) return loading;
+    ui.status.textContent = "Loading the model…";
+    loading = (async () => {
+      lib = await import("./lstm.js");
+      model = await lib.loadModel(new URL(root.dataset.manifest, document.baseURI).href);
+      ui.topk.max = model.vocab.length;
+      ui.layer.replaceChildren(...Array.from({ length: model.L }, (_, l) => new Option(`layer ${l + 1}`, l)));
+      ui.layer.value = String(model.L - 1);
+      ui.status.textContent = `Model loaded: ${model.L}×${model.H} LSTM, ${model.vocab.length} characters.`;
+      root.querySelectorAll("fieldset, button[data-pg='go']").forEach((el) => { el.disabled = false; });
+      checkPrompt();
+      root.playground = { model, start, stop }; // for the browser test
+    })().catch((e) => { ui.status.textContent = `The model could not be loaded: ${e.message}`; loading = null; });
+    return loading;
+  }
+  ui.details.addEventListener("toggle", () => { if (ui.details.open) load(); });
+  if (ui.details.open) load();
+}
+
+function scan() {
+  document.querySelectorAll("[data-playground]:not([data-pg-ready])").forEach(setup);
+}
+if (typeof document$ !== "undefined") document$.subscribe(scan); // Material: every page, instant or not
+else if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", scan);
+else scan();
