@@ -15,8 +15,11 @@ Files (all prefixed ``playground-`` so they sit beside a builder's other outputs
     playground-weights.bin       the tensors, little-endian, listed with offsets in the manifest
     playground-manifest.json     vocabulary, shapes, dtypes, offsets (scales live in the .bin as
                                  float32, one per row; the manifest gives their offsets), val losses
-    playground-reference.json    a fixed prompt and PyTorch's logits after every character (float32
-                                 model and decoded model), which the browser test checks against
+    playground-reference.json    a fixed prompt (the first REFERENCE_CHARS characters of the held-out
+                                 text) and how the decoded model's predictions on it differ
+    playground-reference.bin     PyTorch's logits after every character of that prompt, float32
+                                 (2, T, V): [0] the float32 model, [1] the decoded (shipped) weights;
+                                 the browser test checks the JavaScript model against both
 Same model, same bytes: no timestamps, sorted JSON, gzip with mtime 0.
 """
 from __future__ import annotations
@@ -40,7 +43,9 @@ from .model import CharLM, TorchCharLM
 FORMAT = "lesson_code.day03.browser"
 VERSION = 1
 PREFIX = "playground-"
-WEIGHTS, MANIFEST, REFERENCE = PREFIX + "weights.bin", PREFIX + "manifest.json", PREFIX + "reference.json"
+WEIGHTS, MANIFEST = PREFIX + "weights.bin", PREFIX + "manifest.json"
+REFERENCE, REFERENCE_LOGITS = PREFIX + "reference.json", PREFIX + "reference.bin"
+REFERENCE_CHARS = 1000  # the reference prompt: the first characters of the held-out text
 WIRE_BUDGET = 1_000_000  # bytes of gzip on the wire (issue 10)
 ENCODINGS = ("fp16", "int8")  # most accurate first: the first that fits the budget ships
 REFERENCE_PROMPT = (
@@ -201,28 +206,27 @@ def _json_bytes(data: dict) -> bytes:
     return (json.dumps(data, indent=1, sort_keys=True, allow_nan=False) + "\n").encode()
 
 
-def _rounded(t: torch.Tensor, digits: int = 5) -> list:
-    return [[round(float(v), digits) for v in row] for row in t.tolist()]
-
-
 # ------------------------------------------------------------------ the export
 
 
 def export_for_browser(model: nn.Module, vocab: Vocab, out_dir: Path, val_ids: torch.Tensor | None,
                        encoding: str | None = None, max_val_chars: int | None = None,
-                       reference_prompt: str = REFERENCE_PROMPT) -> dict:
+                       reference_prompt: str | None = None) -> dict:
     """Write playground-{weights.bin, manifest.json, reference.json} into ``out_dir``; return the quotes.
 
     encoding None: measure fp16 and int8 and ship the first of ENCODINGS whose gzip size fits
     WIRE_BUDGET; "fp32" | "fp16" | "int8" forces one (the browser test exports fp32 this way).
     val_ids (N,): the held-out text, for the validation losses (None: losses not measured);
-    max_val_chars truncates it (quick development builds).
+    max_val_chars truncates it (quick development builds). reference_prompt None: the first
+    REFERENCE_CHARS characters of val_ids, or REFERENCE_PROMPT without them.
     """
     out_dir = Path(out_dir)
     if not out_dir.is_dir():
         raise ExportError(f"output directory {out_dir} does not exist; create it first")
     if encoding is not None and encoding not in ("fp32", *ENCODINGS):
         raise ExportError(f"unknown weight encoding {encoding!r}; expected fp32, fp16 or int8")
+    if reference_prompt is None:
+        reference_prompt = REFERENCE_PROMPT if val_ids is None else vocab.decode(val_ids[:REFERENCE_CHARS].tolist())
     unknown = vocab.unknown_chars(reference_prompt)
     if unknown:
         raise ExportError(f"the reference prompt has characters outside the vocabulary: {unknown}")
@@ -268,14 +272,16 @@ def export_for_browser(model: nn.Module, vocab: Vocab, out_dir: Path, val_ids: t
         "measured": {e: m for e, (m, *_) in measured.items()},
         "reference": REFERENCE,
     }
+    logits_blob = torch.stack([ref, ref_decoded]).numpy().astype("<f4").tobytes()  # (2, T, V)
     reference = {
         "prompt": reference_prompt, "encoding": encoding,
-        "logits": _rounded(ref),  # (T, V): PyTorch float32 model
-        "decoded_logits": _rounded(ref_decoded),  # (T, V): PyTorch with the shipped, decoded weights
+        "logits": REFERENCE_LOGITS, "logits_shape": [2, *ref.shape],
+        "logits_rows": ["PyTorch, float32 weights", f"PyTorch, {encoding} weights decoded as the browser does"],
         "kl_nats_mean": ref_kl.mean().item(), "kl_nats_max": ref_kl.max().item(),
         "argmax_agreement": ref_agree,
     }
     _atomic_write(out_dir / WEIGHTS, blob)
+    _atomic_write(out_dir / REFERENCE_LOGITS, logits_blob)
     _atomic_write(out_dir / REFERENCE, _json_bytes(reference))
     _atomic_write(out_dir / MANIFEST, _json_bytes(manifest))  # last: its presence means a complete export
 
