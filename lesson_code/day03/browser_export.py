@@ -170,23 +170,30 @@ def gzip_size(data: bytes) -> int:
 
 
 @torch.no_grad()
-def compare_on_validation(model: nn.Module, twin: nn.Module, ids: torch.Tensor, batch_size: int = 16,
-                          seq_len: int = 128) -> dict:
-    """Both models over ids (N,) read as train.evaluate reads them (``batch_size`` streams, state carried):
-    their mean losses (nats/char), mean KL(p_model ‖ p_twin) (nats) and argmax agreement."""
-    loss_a = loss_b = kl = agree = 0.0
-    count, sa, sb = 0, None, None
+def compare_on_validation(model: nn.Module, twins: dict[str, nn.Module], ids: torch.Tensor, batch_size: int = 16,
+                          seq_len: int = 128) -> dict[str, dict]:
+    """``model`` and each twin over ids (N,) read as train.evaluate reads them (``batch_size`` streams,
+    state carried) -> per twin: both mean losses (nats/char), mean KL(p_model ‖ p_twin) (nats) and
+    argmax agreement. The model's pass is shared by all twins."""
+    sums = {name: dict(loss=0.0, twin_loss=0.0, kl=0.0, agree=0.0) for name in twins}
+    states = {name: None for name in twins}
+    count, s_ref = 0, None
     for x, y in bptt_batches(ids, batch_size, seq_len):
-        za, sa = model(x, sa)  # (B, T, V)
-        zb, sb = twin(x, sb)
-        la, lb = F.log_softmax(za.double(), -1), F.log_softmax(zb.double(), -1)
-        loss_a += F.nll_loss(la.flatten(0, 1), y.flatten(), reduction="sum").item()
-        loss_b += F.nll_loss(lb.flatten(0, 1), y.flatten(), reduction="sum").item()
-        kl += (la.exp() * (la - lb)).sum().item()  # Σ_v p_a (log p_a − log p_b)
-        agree += (za.argmax(-1) == zb.argmax(-1)).sum().item()
+        za, s_ref = model(x, s_ref)  # (B, T, V)
+        la = F.log_softmax(za.double(), -1)
+        loss = F.nll_loss(la.flatten(0, 1), y.flatten(), reduction="sum").item()
+        for name, twin in twins.items():
+            zb, states[name] = twin(x, states[name])
+            lb = F.log_softmax(zb.double(), -1)
+            acc = sums[name]
+            acc["loss"] += loss
+            acc["twin_loss"] += F.nll_loss(lb.flatten(0, 1), y.flatten(), reduction="sum").item()
+            acc["kl"] += (la.exp() * (la - lb)).sum().item()  # Σ_v p_model (log p_model − log p_twin)
+            acc["agree"] += (za.argmax(-1) == zb.argmax(-1)).sum().item()
         count += y.numel()
-    return {"val_nats": loss_a / count, "decoded_val_nats": loss_b / count,
-            "kl_nats": kl / count, "argmax_agreement": agree / count, "val_chars": count}
+    return {name: {"val_nats": a["loss"] / count, "decoded_val_nats": a["twin_loss"] / count,
+                   "kl_nats": a["kl"] / count, "argmax_agreement": a["agree"] / count, "val_chars": count}
+            for name, a in sums.items()}
 
 
 @torch.no_grad()
@@ -238,11 +245,11 @@ def export_for_browser(model: nn.Module, vocab: Vocab, out_dir: Path, val_ids: t
     measured = {}
     for enc in ([encoding] if encoding else ENCODINGS):
         blob, index = pack(tensors, enc)
-        m = {"raw_bytes": len(blob), "gzip_bytes": gzip_size(blob)}
-        twin = decoded_model(model, enc)
-        if val_ids is not None:
-            m.update(compare_on_validation(model, twin, val_ids))
-        measured[enc] = (m, blob, index, twin)
+        measured[enc] = ({"raw_bytes": len(blob), "gzip_bytes": gzip_size(blob)}, blob, index, decoded_model(model, enc))
+    if val_ids is not None:
+        losses = compare_on_validation(model, {e: twin for e, (*_, twin) in measured.items()}, val_ids)
+        for e, (m, *_) in measured.items():
+            m.update(losses[e])
     if encoding is None:
         fits = [e for e in ENCODINGS if measured[e][0]["gzip_bytes"] <= WIRE_BUDGET]
         if not fits:

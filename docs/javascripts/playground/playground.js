@@ -6,7 +6,11 @@
 const CIVIDIS = ["00224e", "1a386f", "434e6c", "61656f", "7d7c78", "9b9476", "bcae6c", "dec958", "fee838"];
 const PUOR_R = ["2d004b", "5f3a91", "9990bf", "cfcfe5", "f7f7f6", "fed59f", "ee9b39", "bd6109", "7f3b08"];
 const C_RANGE = 2;          // the cell-state row shows c_t clipped to [-2, 2]
-const T_MIN = 0.05, T_MAX = 3, SLIDER_STEPS = 100; // slider 0 = greedy, 1..100 = τ on a log scale
+// Slider positions: 0 = greedy (the τ -> 0 limit), then τ from 0.05 to 3 in steps of about 10-20%
+// (a log scale rounded to values that include the page's sample temperatures 0.2, 0.8, 1 and 2).
+const TEMPERATURES = [0, 0.05, 0.06, 0.07, 0.08, 0.09, 0.1, 0.12, 0.14, 0.16, 0.18, 0.2, 0.23, 0.26, 0.3, 0.35,
+  0.4, 0.45, 0.5, 0.56, 0.63, 0.7, 0.8, 0.9, 1, 1.1, 1.25, 1.4, 1.6, 1.8, 2, 2.25, 2.5, 2.75, 3];
+const DEFAULT_T = 0.8;
 const FRAME_MS = 14;        // generation time per animation frame, leaving the page responsive
 const ANNOUNCE_MS = 4000;   // screen readers hear the new text at most this often
 
@@ -23,20 +27,16 @@ function colour(map, v) {
 const gradient = (map) => `linear-gradient(to right, ${STOPS[map].map((c) => `rgb(${c})`).join(", ")})`;
 const show = (ch) => (ch === "\n" ? "↵" : ch === " " ? "␣" : ch);
 
-// slider position -> temperature (0 = greedy, the τ -> 0 limit) and its label.
-function temperatureAt(pos) {
-  if (pos <= 0) return 0;
-  return T_MIN * (T_MAX / T_MIN) ** ((pos - 1) / (SLIDER_STEPS - 1));
-}
-const temperatureLabel = (t) => (t === 0 ? "greedy (τ → 0)" : `τ = ${t < 0.995 ? t.toFixed(2) : t.toFixed(1)}`);
+const temperatureAt = (pos) => TEMPERATURES[Math.min(Math.max(pos | 0, 0), TEMPERATURES.length - 1)];
+const temperatureLabel = (t) => (t === 0 ? "greedy (τ → 0)" : `τ = ${t}`);
 
 function setup(root) {
   root.dataset.pgReady = "1";
   const $ = (name) => root.querySelector(`[data-pg="${name}"]`);
   const ui = Object.fromEntries(["details", "status", "prompt", "promptError", "temp", "tempOut", "topk", "seed",
-    "length", "go", "stop", "out", "outPrompt", "outGen", "live", "top", "layer", "gates", "gatesFor", "rate"]
+    "length", "go", "stop", "out", "outPrompt", "outGen", "live", "top", "topCaption", "layer", "gates", "gatesFor", "rate"]
     .map((n) => [n, $(n)]));
-  ui.gatesFor.parentElement.querySelectorAll("[data-pg-scale]").forEach((el) => {
+  root.querySelectorAll("[data-pg-scale]").forEach((el) => {
     el.style.backgroundImage = gradient(el.dataset.pgScale);
   });
   let model = null, run = null, lib = null;
@@ -48,11 +48,15 @@ function setup(root) {
     length: Math.min(5000, Math.max(1, Math.floor(+ui.length.value) || 1)),
   });
 
-  ui.temp.addEventListener("input", () => {
+  const showTemperature = () => {
     const label = temperatureLabel(temperatureAt(+ui.temp.value));
     ui.tempOut.value = label;
     ui.temp.setAttribute("aria-valuetext", label);
-  });
+  };
+  ui.temp.max = TEMPERATURES.length - 1;
+  ui.temp.value = TEMPERATURES.indexOf(DEFAULT_T);
+  ui.temp.addEventListener("input", showTemperature);
+  showTemperature();
 
   function checkPrompt() {
     if (!model) return false;
@@ -78,7 +82,11 @@ function setup(root) {
   root.addEventListener("keydown", (e) => { if (e.key === "Escape" && run) stop(); });
 
   // The top-5 table and the gate strip for the latest character.
-  function drawTop(p) {
+  // Greedy has one certain pick, so then the model's own probabilities (τ = 1) are shown instead.
+  function drawTop(logits, s) {
+    const greedy = s.temperature === 0, p = lib.distribution(logits, greedy ? 1 : s.temperature, s.topK);
+    ui.topCaption.textContent = greedy ? "Next character: the 5 most likely (τ = 1); greedy takes the first"
+      : "Next character: the 5 most likely, at these settings";
     const ids = Array.from(p.keys()).sort((a, b) => p[b] - p[a]).slice(0, 5);
     ui.top.replaceChildren(...ids.map((id) => {
       const li = document.createElement("li");
@@ -140,7 +148,7 @@ function setup(root) {
       }
       ui.outGen.textContent = text;
       ui.out.scrollTop = ui.out.scrollHeight;
-      drawTop(distribution(logits, s.temperature, s.topK));
+      drawTop(logits, s);
       drawGates(gates, ch);
       ui.rate.textContent = `${made} characters, ${Math.round(made / ((performance.now() - t0) / 1000 || 1))} per second`;
       if (performance.now() - lastSpoken > ANNOUNCE_MS) { ui.live.textContent = text.slice(spoken); spoken = text.length; lastSpoken = performance.now(); }
@@ -150,7 +158,7 @@ function setup(root) {
       if (run === me) stop();
       ui.live.textContent = `${text.slice(spoken)} (stopped after ${made} characters)`;
     };
-    drawTop(distribution(logits, s.temperature, s.topK));
+    drawTop(logits, s);
     drawGates(gates, ch);
     requestAnimationFrame(frame);
   }
