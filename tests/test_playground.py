@@ -133,7 +133,7 @@ def test_logits_match_pytorch(guarded, site_url, tmp_path):
     kl = (np.exp(lp) * (lp - lq)).sum(-1)  # KL(p_torch ‖ p_browser) per step
 
     # float32 weights of the same checkpoint, exported here and served on a loopback path
-    export_checkpoint(source_checkpoint(m["model_sha256"]), tmp_path, encoding="fp32", max_val_chars=2)
+    export_checkpoint(source_checkpoint(m["model_sha256"]), tmp_path, encoding="fp32", max_val_chars=4096)
     page.route(site_url + "fp32-export/*", lambda route: route.fulfill(
         path=str(tmp_path / route.request.url.rsplit("/", 1)[1])))
     fp32 = np.array(page.evaluate(LOGITS_JS, [module_url, site_url + "fp32-export/playground-manifest.json", prompt]))

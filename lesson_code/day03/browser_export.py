@@ -228,19 +228,29 @@ def export_for_browser(model: nn.Module, vocab: Vocab, out_dir: Path, val_ids: t
     REFERENCE_CHARS characters of val_ids, or REFERENCE_PROMPT without them.
     """
     out_dir = Path(out_dir)
-    if not out_dir.is_dir():
-        raise ExportError(f"output directory {out_dir} does not exist; create it first")
-    if encoding is not None and encoding not in ("fp32", *ENCODINGS):
-        raise ExportError(f"unknown weight encoding {encoding!r}; expected fp32, fp16 or int8")
     if reference_prompt is None:
         reference_prompt = REFERENCE_PROMPT if val_ids is None else vocab.decode(val_ids[:REFERENCE_CHARS].tolist())
     unknown = vocab.unknown_chars(reference_prompt)
     if unknown:
         raise ExportError(f"the reference prompt has characters outside the vocabulary: {unknown}")
-    model = model.float().eval()
-    tensors = lstm_tensors(model)
+    if not out_dir.is_dir():
+        raise ExportError(f"output directory {out_dir} does not exist; create it first")
+    if encoding is not None and encoding not in ("fp32", *ENCODINGS):
+        raise ExportError(f"unknown weight encoding {encoding!r}; expected fp32, fp16 or int8")
     if val_ids is not None and max_val_chars is not None:
         val_ids = val_ids[:max_val_chars]
+    if val_ids is not None and val_ids.numel() < 2 * 16 + 1:
+        raise ExportError(f"need at least 33 validation characters to measure the losses, got {val_ids.numel()}")
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # one thread: the same sums in the same order, so the same bytes every run
+    try:
+        return _export(copy.deepcopy(model).float().eval(), vocab, out_dir, val_ids, encoding, reference_prompt)
+    finally:
+        torch.set_num_threads(threads)
+
+
+def _export(model, vocab, out_dir, val_ids, encoding, reference_prompt) -> dict:
+    tensors = lstm_tensors(model)
 
     measured = {}
     for enc in ([encoding] if encoding else ENCODINGS):
