@@ -30,6 +30,10 @@ const show = (ch) => (ch === "\n" ? "↵" : ch === " " ? "␣" : ch);
 const temperatureAt = (pos) => TEMPERATURES[Math.min(Math.max(pos | 0, 0), TEMPERATURES.length - 1)];
 const temperatureLabel = (t) => (t === 0 ? "greedy (τ → 0)" : `τ = ${t}`);
 
+// Loaded models by manifest URL: coming back to the page (instant navigation) reuses the weights.
+const loaded = new Map();
+const mean = (a) => a.reduce((x, y) => x + y, 0) / a.length;
+
 function setup(root) {
   root.dataset.pgReady = "1";
   const $ = (name) => root.querySelector(`[data-pg="${name}"]`);
@@ -112,6 +116,9 @@ function setup(root) {
     });
     ctx.putImageData(img, 0, 0);
     ui.gatesFor.textContent = `after “${show(ch)}”, layer ${+ui.layer.value + 1}`;
+    ui.gates.setAttribute("aria-label", `Gates of ${H} units after “${show(ch)}”: mean forget ${mean(g.f).toFixed(2)}, ` +
+      `input ${mean(g.i).toFixed(2)}, output ${mean(g.o).toFixed(2)}; cell state from ${Math.min(...g.c).toFixed(2)} ` +
+      `to ${Math.max(...g.c).toFixed(2)}`);
   }
 
   function stop() {
@@ -122,35 +129,38 @@ function setup(root) {
     checkPrompt();
   }
 
+  // Feed the prompt, then sample: both a few milliseconds per animation frame, so the page stays responsive.
   function start() {
     if (run || !model || !checkPrompt()) return;
     const s = settings(), layer = +ui.layer.value, H = model.H;
     const gates = { i: new Float64Array(H), f: new Float64Array(H), o: new Float64Array(H), c: new Float64Array(H) };
     const me = run = { stopped: false };
     ui.go.disabled = true; ui.stop.disabled = false;
-    const prompt = ui.prompt.value;
+    const prompt = ui.prompt.value, pending = model.encode(prompt).reverse(); // prompt ids still to feed
     ui.outPrompt.textContent = prompt; ui.outGen.textContent = "";
     ui.live.textContent = "Generating.";
     const { distribution, pick, mulberry32 } = lib, rand = mulberry32(s.seed);
-    let state = model.initState(), logits = null, ch = prompt[prompt.length - 1];
-    for (const id of model.encode(prompt)) ({ logits, state } = model.step(id, state, gates, layer));
-    let made = 0, spoken = 0, lastSpoken = performance.now(), text = "";
-    const t0 = performance.now();
+    let state = model.initState(), logits = null, ch = "";
+    let made = 0, spoken = 0, lastSpoken = performance.now(), text = "", t0 = 0;
     const frame = () => {
       if (me.stopped || !root.isConnected) { finish(); return; }
       const t = performance.now();
-      let p = null;
       while (made < s.length && performance.now() - t < FRAME_MS) {
-        p = distribution(logits, s.temperature, s.topK);
-        const id = pick(p, rand());
-        ch = model.vocab[id]; text += ch; made++;
+        let id;
+        if (pending.length) id = pending.pop();                          // still reading the prompt
+        else {
+          if (!t0) t0 = performance.now();
+          id = pick(distribution(logits, s.temperature, s.topK), rand()); // draw the next character
+          text += model.vocab[id]; made++;
+        }
+        ch = model.vocab[id];
         ({ logits, state } = model.step(id, state, gates, layer));
       }
       ui.outGen.textContent = text;
       ui.out.scrollTop = ui.out.scrollHeight;
       drawTop(logits, s);
       drawGates(gates, ch);
-      ui.rate.textContent = `${made} characters, ${Math.round(made / ((performance.now() - t0) / 1000 || 1))} per second`;
+      if (t0) ui.rate.textContent = `${made} characters, ${Math.round(made / ((performance.now() - t0) / 1000 || 1))} per second`;
       if (performance.now() - lastSpoken > ANNOUNCE_MS) { ui.live.textContent = text.slice(spoken); spoken = text.length; lastSpoken = performance.now(); }
       if (made >= s.length) finish(); else requestAnimationFrame(frame);
     };
@@ -158,8 +168,6 @@ function setup(root) {
       if (run === me) stop();
       ui.live.textContent = `${text.slice(spoken)} (stopped after ${made} characters)`;
     };
-    drawTop(logits, s);
-    drawGates(gates, ch);
     requestAnimationFrame(frame);
   }
   root.querySelector("form").addEventListener("submit", (e) => e.preventDefault());
@@ -173,7 +181,9 @@ function setup(root) {
     ui.status.textContent = "Loading the model…";
     loading = (async () => {
       lib = await import("./lstm.js");
-      model = await lib.loadModel(new URL(root.dataset.manifest, document.baseURI).href);
+      const url = new URL(root.dataset.manifest, document.baseURI).href;
+      if (!loaded.has(url)) loaded.set(url, lib.loadModel(url).catch((e) => { loaded.delete(url); throw e; }));
+      model = await loaded.get(url);
       ui.topk.max = model.vocab.length;
       ui.layer.replaceChildren(...Array.from({ length: model.L }, (_, l) => new Option(`layer ${l + 1}`, l)));
       ui.layer.value = String(model.L - 1);
