@@ -202,3 +202,15 @@ def test_playground_ui(guarded, site_url):
     assert root.locator("[data-pg=top] li").count() == 5
     page.evaluate("() => { const p = document.querySelector('[data-playground]').playground; p.start(); p.stop(); }")
     guard.check("playground UI")
+
+
+def test_quantisation_claims():
+    """What the page may say about the shipped weights, checked on the build's own measurements."""
+    m = manifest()
+    measured, chosen = m["measured"], m["measured"][m["encoding"]]
+    assert m["encoding"] == next(e for e in ("fp16", "int8") if measured[e]["gzip_bytes"] <= WIRE_BUDGET)
+    assert measured["fp16"]["gzip_bytes"] > measured["int8"]["gzip_bytes"]
+    # "the quantised model's validation loss is within 0.01 nats/char of PyTorch's" (measured: ~1e-5)
+    assert abs(chosen["decoded_val_nats"] - chosen["val_nats"]) < 0.01
+    assert chosen["argmax_agreement"] >= ARGMAX_MIN and chosen["kl_nats"] < KL_BOUND
+    assert chosen["val_chars"] > 100_000  # measured on the whole held-out play
