@@ -65,6 +65,7 @@ export class CharLSTM {
     if (cfg.cell !== "lstm" || cfg.gate_order !== "ifgo") throw new Error("the playground runs an i,f,g,o LSTM only");
     const T = Object.fromEntries(manifest.tensors.map((t) => [t.name, readTensor(buffer, t)]));
     this.V = cfg.vocab_size; this.E = cfg.embed_size; this.H = cfg.hidden_size; this.L = cfg.num_layers;
+    this.manifest = manifest;                                     // encoding, sizes, measured losses
     this.vocab = manifest.vocab;                                  // id -> character
     this.stoi = new Map(this.vocab.map((ch, i) => [ch, i]));      // character -> id
     this.embed = T["embed"];                                      // (V, E)

@@ -187,7 +187,11 @@ function setup(root) {
       ui.topk.max = model.vocab.length;
       ui.layer.replaceChildren(...Array.from({ length: model.L }, (_, l) => new Option(`layer ${l + 1}`, l)));
       ui.layer.value = String(model.L - 1);
-      ui.status.textContent = `Model loaded: ${model.L}×${model.H} LSTM, ${model.vocab.length} characters.`;
+      const m = model.manifest, v = m.measured[m.encoding];
+      ui.status.textContent = `Model loaded: ${model.L}×${model.H} LSTM, ${model.vocab.length} characters, ` +
+        `${m.encoding} weights (${Math.round(m.weights_bytes / 1000)} kB).` + (v && v.val_nats !== undefined
+        ? ` Validation loss measured at build: ${v.decoded_val_nats.toFixed(3)} nats/char with these weights, ` +
+          `${v.val_nats.toFixed(3)} in PyTorch.` : "");
       root.querySelectorAll("fieldset, button[data-pg='go']").forEach((el) => { el.disabled = false; });
       checkPrompt();
       root.playground = { model, start, stop }; // for the browser test
