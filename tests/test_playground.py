@@ -173,7 +173,7 @@ def test_playground_ui(guarded, site_url):
     requested: list[str] = []
     page.on("request", lambda r: requested.append(r.url))
     page.goto("")  # the home page, then Day 3 by instant navigation
-    page.locator(f'a[href$="{DAY3}"]').first.click()
+    page.locator(f'a[href$="{DAY3}"]:visible').first.click()
     page.wait_for_url(f"**/{DAY3}")
     root = page.locator("[data-playground]")
     root.wait_for(state="attached")
