@@ -5,7 +5,7 @@ Writes gradient_norms.json (the experiment's data and quotes) and grad_first_sta
 from pathlib import Path
 
 from ..experiments import gradient_norms
-from .style import COLORS, LABELS, figure, save_json, save_svg
+from .style import COLORS, LABELS, LINESTYLES, MARKERS, figure, save_json, save_svg
 
 SEED = 0
 SHOWN = ("rnn", "gru", "lstm_bias0", "lstm_bias1", "lstm_bias3")
@@ -18,12 +18,12 @@ def plot(data: dict, path: Path) -> None:
     T_max = T_values[-1]
     fig, (left, right) = figure(9.0, 3.8, ncols=2)
     for name in SHOWN:
-        style = dict(color=COLORS[name], label=LABELS[name], lw=2,
-                     ls="--" if name == "lstm_bias0" else "-")
-        left.plot(T_values, f64[name]["h0_geomean"], marker="o", **style)
-        right.plot(range(T_max + 1), f64[name]["T"][str(T_max)]["grad_h"]["geomean"], **style)
+        style = dict(color=COLORS[name], label=LABELS[name], lw=2, ls=LINESTYLES[name], marker=MARKERS[name])
+        left.plot(T_values, f64[name]["h0_geomean"], **style)
+        right.plot(range(T_max + 1), f64[name]["T"][str(T_max)]["grad_h"]["geomean"], markevery=25, ms=5, **style)
     left.set(yscale="log", xlabel="sequence length T", ylabel=r"$\|\partial L/\partial h_0\|$",
-             title="Gradient reaching the first state", xticks=T_values)
+             title="Gradient reaching the first state",
+             xticks=sorted({0, *range(50, T_max + 1, 50)}))  # markers show the measured T values
     right.set(yscale="log", xlabel="time step t", ylabel=r"$\|\partial L/\partial h_t\|$",
               title=f"Along the sequence, T = {T_max}")
     left.legend(fontsize=8)

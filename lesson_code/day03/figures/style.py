@@ -57,3 +57,8 @@ def save_json(data: dict, path: Path) -> None:
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(json.dumps(data, indent=1, sort_keys=True, allow_nan=False) + "\n")
     os.replace(tmp, path)
+
+# Marker and line style per series, so that no two series differ by colour alone.
+MARKERS = {"rnn": "o", "gru": "v", "lstm": "s", "lstm_bias0": "s", "lstm_bias1": "^", "lstm_bias3": "D"}
+LINESTYLES = {"rnn": "-", "gru": (0, (6, 2)), "lstm": "-", "lstm_bias0": "--", "lstm_bias1": "-.",
+              "lstm_bias3": ":"}
