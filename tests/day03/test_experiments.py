@@ -7,11 +7,13 @@ import pytest
 import torch
 
 from lesson_code.day03.cells import LSTMCell
-from lesson_code.day03.corpus import EXCERPT_PATH
-from lesson_code.day03.experiments import EXPERIMENTS, char_lm, forget_bias, gradient_norms, long_range, regimes
+from lesson_code.day03.corpus import EXCERPT_PATH, load_corpus, train_val_split
+from lesson_code.day03.data import Vocab
+from lesson_code.day03.experiments import EXPERIMENTS, char_lm, forget_bias, gradient_norms, long_range, lm_probes, regimes
 from lesson_code.day03.experiments.__main__ import main as cli_main
 from lesson_code.day03.experiments._common import check_json, geomean, safe_norm
 from lesson_code.day03.experiments._probe import lstm_gates
+from lesson_code.day03.model import CharLMConfig, build_model
 
 
 def _roundtrip(result):
@@ -99,6 +101,49 @@ def test_gradient_norms_deterministic_and_json(grad_result):
     assert torch.get_num_threads() == threads  # run() uses one thread inside and restores the count
 
 
+def test_path_decomposition_direct_route_is_the_product_of_keep_gates():
+    """The "direct" route's gradient is exactly diag(∏f) (LSTM, at c_0) or diag(∏z) (GRU, at h_0)
+    applied to ∂L/∂(last state); "total" is the plain autograd gradient; cutting never changes the forward."""
+    T = 30
+    xs = torch.randn(1, T, 8, dtype=torch.float64, generator=torch.Generator().manual_seed(3))
+    for name in ("lstm_bias1", "gru"):
+        cell = gradient_norms.make_configured_cell(name, 0, 8).double()
+        outs = {r: gradient_norms.unroll_cut(cell, xs, r) for r in gradient_norms.ROUTES}
+        for r in gradient_norms.ROUTES:  # same forward values and gates whatever is cut
+            assert torch.equal(outs[r][1], outs["total"][1]) and torch.equal(outs[r][2], outs["total"][2])
+        first, hT, log_keep = gradient_norms.unroll_cut(cell, xs, "direct")
+        (g,) = torch.autograd.grad(hT.sum(), [first])
+        prod = log_keep.sum(0).exp()  # ∏_t keep_t per unit: (H,)
+        if name == "gru":
+            expected = prod  # ∂L/∂h_T = 1
+        else:  # ∂L/∂c_T through h_T = o_T ⊙ tanh(c_T): o_T ⊙ (1 - tanh²(c_T))
+            states, _ = gradient_norms.unroll_states(cell, xs)
+            h_prev, c_T = states[-2][0], states[-1][1]
+            o_T = torch.sigmoid((cell.W_x(xs[:, -1]) + cell.W_h(h_prev)).chunk(4, -1)[3])
+            expected = prod * (o_T * (1 - torch.tanh(c_T) ** 2))[0]
+        assert torch.allclose(g[0], expected, rtol=1e-10, atol=0), name
+        first, hT, _ = gradient_norms.unroll_cut(cell, xs, "total")
+        (g_total,) = torch.autograd.grad(hT.sum(), [first])
+        states, _ = gradient_norms.unroll_states(cell, xs)
+        ref = states[0][1] if name != "gru" else states[0]  # c_0 (LSTM) or h_0 (GRU)
+        top = states[-1][0] if name != "gru" else states[-1]
+        (g_ref,) = torch.autograd.grad(top.sum(), [ref])
+        assert torch.allclose(g_total, g_ref, rtol=1e-10, atol=0), name
+
+
+def test_path_decomposition_in_the_run(grad_result):
+    paths = grad_result["paths"]
+    assert paths["T"] == 50
+    for name in gradient_norms.DECOMPOSED:
+        e = paths[name]
+        assert len(e["per_seed"]) == 2 and len(e["per_seed"][0]["log10_unit_products"]) == 64
+        assert e["grad_direct"] < e["grad_total"]  # the direct path is one route among many
+        assert e["unit_product_median"] <= e["unit_product_max"]
+        assert 0.0 <= e["share_units_above_heuristic"] <= 1.0
+    assert paths["lstm_bias3"]["heuristic"] == pytest.approx((1 / (1 + math.exp(-3.0))) ** 50)
+    assert paths["lstm_bias0"]["heuristic"] == pytest.approx(0.5 ** 50)
+
+
 # ---------------------------------------------------------------- regimes
 
 
@@ -130,6 +175,45 @@ def test_regimes_sigma_above_one_is_not_enough_to_explode(regimes_result):
     o = cases["orthogonal_0.9"]
     assert o["grad_geomean"][30] == pytest.approx(o["bound_geomean"][30], rel=0.05)
     assert cases["rescaled_0.9"]["sigma_max"] == pytest.approx(0.9, rel=1e-9)
+
+
+def test_regimes_outcome_labels():
+    assert regimes.outcome(1e-5) == "vanishes"
+    assert regimes.outcome(1 / 230) == "shrinks"        # never "roughly stable"
+    assert regimes.outcome(0.6) == "roughly stable"
+    assert regimes.outcome(44.0) == "grows"
+    assert regimes.outcome(1e6) == "explodes"
+
+
+def test_regimes_slopes_and_predictions(regimes_result):
+    for name, case in regimes_result["cases"].items():
+        T = case["T"]
+        assert len(case["rms_tanh_prime_by_step"]) == T
+        assert 0 < case["mean_tanh_prime"] <= case["rms_tanh_prime"] <= 1.0, name
+        assert case["predicted_per_step_mean"] == pytest.approx(case["spectral_radius"] * case["mean_tanh_prime"])
+        assert case["predicted_per_step_rms"] == pytest.approx(case["spectral_radius"] * case["rms_tanh_prime"])
+        assert case["rms_prediction_over_measured"] == pytest.approx(
+            case["predicted_per_step_rms"] / case["growth_per_step"])
+    # an orthogonal W with tiny inputs: slopes ≈ 1, rho = sigma_max = a, the prediction is exact
+    o = regimes_result["cases"]["orthogonal_0.9"]
+    assert o["mean_tanh_prime"] > 0.999 and o["spectral_radius"] == pytest.approx(0.9, rel=1e-9)
+    assert o["rms_prediction_over_measured"] == pytest.approx(1.0, abs=1e-3)
+
+
+def test_regimes_slope_stats_by_hand():
+    h = [torch.tensor([[0.0, 0.6]]), torch.tensor([[0.8, 0.0]])]  # tanh' = [1, 0.64], [0.36, 1]
+    st = regimes.slope_stats(h)
+    assert st["tanh_prime_mean"] == pytest.approx((1 + 0.64 + 0.36 + 1) / 4)
+    assert st["tanh_prime_rms_by_step"] == pytest.approx([((1 + 0.64 ** 2) / 2) ** 0.5, ((0.36 ** 2 + 1) / 2) ** 0.5])
+
+
+def test_regimes_exercise_prediction_uses_the_exercise_setup(regimes_result):
+    ex = regimes_result["exercise"]
+    # the measured factor is the exercise's own: grad_at_first_state at the smallest and largest T
+    lo = geomean(gradient_norms.grad_at_first_state("rnn", ex["T_min"], seed=s) for s in ex["seeds"])
+    hi = geomean(gradient_norms.grad_at_first_state("rnn", ex["T_max"], seed=s) for s in ex["seeds"])
+    assert ex["measured_per_step"] == pytest.approx((hi / lo) ** (1 / (ex["T_max"] - ex["T_min"])), rel=1e-12)
+    assert ex["predicted_per_step_mean"] == pytest.approx(ex["spectral_radius"] * ex["mean_tanh_prime"])
 
 
 def test_regimes_deterministic_and_json(regimes_result):
@@ -164,12 +248,36 @@ def test_recall_scratch_backend_runs_on_our_cells():
     assert len(h["eval_accuracy"]) == 3
 
 
+def test_keep_gate_products_count_the_gap_steps():
+    """With every weight zero the keep gate is σ(bias) at every step, so each unit's product over the
+    gap + 1 steps after the symbol is σ(bias)^(gap + 1); torch's two biases are added."""
+    x, _ = long_range.make_batch(5, 7, 8, 8, torch.Generator().manual_seed(0))  # (5, 9)
+    for kind in ("lstm", "gru"):
+        net = long_range.RecallNet(kind, 17, 8, hidden_size=4)
+        with torch.no_grad():
+            for p in net.rnn.parameters():
+                p.zero_()
+            H = 4
+            net.rnn.bias_ih_l0[H:2 * H] = 1.5  # the forget gate (LSTM: i, f, g, o) or z (GRU: r, z, n)
+            net.rnn.bias_hh_l0[H:2 * H] = 0.5
+        prods = long_range.keep_gate_products(net, x)
+        assert prods == pytest.approx([(1 / (1 + math.exp(-2.0))) ** 8] * 4, rel=1e-6), kind
+    assert long_range.keep_gate_products(long_range.RecallNet("rnn", 17, 8), x) is None
+    scratch = long_range.RecallNet("gru", 17, 8, hidden_size=4, backend="scratch")
+    assert len(long_range.keep_gate_products(scratch, x)) == 4
+
+
 def test_long_range_run_schema():
-    r = long_range.run(seed=0, gaps=(3, 5), steps=4, models=("rnn", "lstm_bias3"), eval_every=2)
-    assert r["chance"] == 0.125 and r["gaps"] == [3, 5]
-    assert len(r["models"]["rnn"]["accuracy"]) == 2
+    r = long_range.run(seed=0, n_seeds=2, gaps=(3, 5), steps=4, models=("rnn", "lstm_bias3"), eval_every=2)
+    assert r["chance"] == 0.125 and r["gaps"] == [3, 5] and r["seeds"] == [0, 1]
+    m = r["models"]["lstm_bias3"]
+    assert len(m["accuracy"]) == 2 and len(m["accuracy_per_seed"]) == 2
+    assert all(lo <= a <= hi for lo, a, hi in zip(m["accuracy_min"], m["accuracy"], m["accuracy_max"]))
+    assert all(0 <= k <= 2 for k in m["seeds_solved"])
+    assert len(m["keep_product_max_init"]) == 2 and "keep_product_max_init" not in r["models"]["rnn"]
+    assert r["quotes"]["lstm_bias3_gap5_seeds_solved"] == m["seeds_solved"][1]
     assert _roundtrip(r) == r
-    assert long_range.run(seed=0, gaps=(3, 5), steps=4, models=("rnn", "lstm_bias3"), eval_every=2) == r
+    assert long_range.run(seed=0, n_seeds=2, gaps=(3, 5), steps=4, models=("rnn", "lstm_bias3"), eval_every=2) == r
 
 
 def test_forget_bias_changes_what_the_lstm_learns():
@@ -188,9 +296,8 @@ def test_forget_bias_changes_what_the_lstm_learns():
 
 @pytest.fixture(scope="module")
 def lm_result():
-    return char_lm.run(seed=0, steps=30, lstm_hidden=32, eval_every=15, eval_tokens=500, temperatures=(0.5, 3.0),
-                       sample_length=30, excerpt_length=40, warmup_length=20, n_units=4, entropy_positions=300,
-                       entropy_grid_size=7, corpus_path=EXCERPT_PATH)
+    return char_lm.run(seed=0, steps=30, lstm_hidden=32, eval_every=15, eval_tokens=500, memorise_steps=12,
+                       corpus_path=EXCERPT_PATH)
 
 
 def test_char_lm_models_are_matched_and_learn(lm_result):
@@ -205,32 +312,82 @@ def test_char_lm_models_are_matched_and_learn(lm_result):
         assert m["val_step"] == [15, 30] and len(m["train_nats"]) == 3
         assert m["final_val_nats"] < lm_result["log_vocab"]  # better than uniform after 30 steps
         assert m["train_nats"][-1] < m["train_nats"][0]
-
-
-def test_char_lm_probes(lm_result):
-    gates = lm_result["gates"]
-    assert gates["max_abs_logit_diff"] < 1e-4  # the scratch copy computes the same model
-    layer = gates["layers"][0]
-    assert len(layer["mean"]["f"]) == len(gates["chars"]) == 40 and len(layer["units"]["i"]) == 4
-    assert all(0.0 < v < 1.0 for k in ("i", "f", "o") for v in layer["mean"][k])
-    texts = lm_result["samples"]
-    assert [s["temperature"] for s in texts] == [None, 0.5, 3.0]
-    assert all(len(s["text"]) == 30 for s in texts)
-    assert 0 < len(lm_result["sample_prompt"]) <= 300 and lm_result["sample_prompt"].endswith("\n")
-    assert all(s["mean_log_likelihood"] < 0 for s in texts)
-    ent = lm_result["entropy"]
-    assert ent["temperature"][0] == pytest.approx(0.05) and ent["temperature"][-1] == pytest.approx(5.0)
-    e = ent["mean_entropy"]
-    assert all(a < b for a, b in zip(e, e[1:]))  # entropy rises with temperature ...
-    assert e[-1] < math.log(lm_result["vocab_size"]) == pytest.approx(ent["log_vocab"])  # ... towards log V
+    memo = lm_result["memorisation"]  # the pitfall run: a model far larger than its 500 training characters
+    assert memo["chars"] == 500 and memo["params_per_char"] == memo["parameters"] / 500 > 100
+    assert memo["val_step"] == [2, 4, 6, 8, 10, 12] and len(memo["val_nats"]) == 6
 
 
 def test_char_lm_deterministic_and_json(lm_result):
-    again = char_lm.run(seed=0, steps=30, lstm_hidden=32, eval_every=15, eval_tokens=500, temperatures=(0.5, 3.0),
-                        sample_length=30, excerpt_length=40, warmup_length=20, n_units=4, entropy_positions=300,
-                        entropy_grid_size=7, corpus_path=EXCERPT_PATH)
+    again = char_lm.run(seed=0, steps=30, lstm_hidden=32, eval_every=15, eval_tokens=500, memorise_steps=12,
+                        corpus_path=EXCERPT_PATH)
     assert again == lm_result
     assert _roundtrip(lm_result) == lm_result
+
+
+# ---------------------------------------------------------------- probes of a char-LM (showcase model)
+
+
+@pytest.fixture(scope="module")
+def probe_setup():
+    """A small untrained 2-layer nn.LSTM char-LM on the shipped excerpt: the probes need no training."""
+    text = load_corpus(EXCERPT_PATH)
+    _, val_text = train_val_split(text)
+    vocab = Vocab.from_text(text)
+    torch.manual_seed(0)
+    model = build_model(CharLMConfig(vocab.size, "lstm", 8, 12, 2, 0.2, backend="torch")).eval()
+    return model, vocab, val_text
+
+
+def test_boundary_rule_and_excerpt_ends_after_a_word(probe_setup):
+    _, _, val_text = probe_setup
+    assert [lm_probes.is_boundary(c) for c in "a Z9 \n,.'-"] == [False, True, False, False, True, True, True,
+                                                                  True, True, True]
+    start, excerpt = lm_probes.gate_excerpt(val_text, 57)
+    assert val_text[start:].startswith(excerpt) and 0 < len(excerpt) <= 57
+    assert not lm_probes.is_boundary(excerpt[-1]) and lm_probes.is_boundary(val_text[start + len(excerpt)])
+
+
+def test_gate_probe_statistics(probe_setup):
+    model, vocab, val_text = probe_setup
+    g = lm_probes.gate_probe(model, vocab, val_text, excerpt_length=40, warmup_length=20, n_units=4, span_length=200)
+    assert g["max_abs_logit_diff"] < 1e-5  # the scratch copy computes the same model
+    assert g["layer_shown"] == 1 and g["hidden_size"] == 12 and len(g["unit_index"]) == 4
+    assert len(g["units"]["f"]) == 4 and all(len(row) == len(g["chars"]) for row in g["units"]["f"])
+    # the numbers quoted for the figure are the means of the rows it shows
+    mask = [lm_probes.is_boundary(c) for c in g["chars"]]
+    f_b = [v for row in g["units"]["f"] for v, m in zip(row, mask) if m]
+    f_in = [v for row in g["units"]["f"] for v, m in zip(row, mask) if not m]
+    assert g["excerpt_shown_units"]["f"]["boundary"] == pytest.approx(sum(f_b) / len(f_b))
+    assert g["excerpt_shown_units"]["f"]["inside"] == pytest.approx(sum(f_in) / len(f_in))
+    # the unit rule: no unit left out varies more than a unit shown
+    f_std = g["per_unit_span"]["f_std"]
+    assert len(f_std) == 12
+    assert min(f_std[u] for u in g["unit_index"]) >= max(f_std[u] for u in range(12) if u not in g["unit_index"])
+    q = lm_probes.gate_quotes(g)
+    assert 0 < q["ex_all_f_inside"] < 1 and 0 <= q["all_f_frac_lower_at_boundaries"] <= 1
+    assert _roundtrip(g) == g
+
+
+def test_choose_units_takes_the_most_variable_forget_gates():
+    f = torch.zeros(5, 6, dtype=torch.float64)
+    f[:, 4] = torch.tensor([0.0, 1, 0, 1, 0])   # most variable
+    f[:, 1] = torch.tensor([0.4, 0.6, 0.4, 0.6, 0.4])
+    assert lm_probes.choose_units({"f": f}, 2) == [1, 4]
+
+
+def test_samples_and_entropy_probes(probe_setup):
+    model, vocab, val_text = probe_setup
+    prompt = lm_probes.sample_prompt(val_text, 50)
+    assert 0 < len(prompt) <= 50 and prompt.endswith("\n")
+    texts = lm_probes.samples_at_temperatures(model, vocab, prompt, (0.5, 3.0), 30, seed=0)
+    assert [s["temperature"] for s in texts] == [None, 0.5, 3.0]
+    assert all(len(s["text"]) == 30 and s["mean_log_likelihood"] < 0 for s in texts)
+    assert texts == lm_probes.samples_at_temperatures(model, vocab, prompt, (0.5, 3.0), 30, seed=0)
+    ent = lm_probes.entropy_vs_temperature(model, vocab, vocab.encode(val_text), 300, 7)
+    assert ent["temperature"][0] == pytest.approx(0.05) and ent["temperature"][-1] == pytest.approx(5.0)
+    e = ent["mean_entropy"]
+    assert all(a < b for a, b in zip(e, e[1:]))  # entropy rises with temperature ...
+    assert e[-1] < math.log(vocab.size) == pytest.approx(ent["log_vocab"])  # ... towards log V
 
 
 def test_cli_writes_json_atomically(tmp_path, monkeypatch):

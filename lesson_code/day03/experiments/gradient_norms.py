@@ -14,12 +14,28 @@ earlier "zero" is recorded too, as a measuring pitfall.
 
 For the LSTM, "grad_h" is |∂L/∂h_t| (the same quantity as for the RNN and GRU; the figures use it),
 "grad_c" is |∂L/∂c_t|, and "grad_hc" the norm of the concatenation (∂L/∂h_t, ∂L/∂c_t).
+
+Path decomposition (T = 200, float64, the gated cells): which routes carry the gradient from h_T
+back to the first state. `unroll_cut` re-runs the cell with chosen routes cut by .detach():
+  - "direct": only the additive path, c_{t-1} -> f_t ⊙ c_{t-1} (LSTM) or h_{t-1} -> z_t ⊙ h_{t-1}
+    (GRU), whose Jacobian is diag(f_t) or diag(z_t); every gate sees h_{t-1}.detach();
+  - "candidate": the direct path plus the candidate's input h_{t-1} (LSTM: g_t, through
+    h_{t-1} = o ⊙ tanh(c_{t-1}); GRU: n_t, through W_hn h_{t-1});
+  - "candidate_only": the candidate route without the direct path (from step 2 on, f ⊙ c or z ⊙ h
+    sees a detached state; step 1 keeps it, so that c_0 is reached at all), an RNN-like loop;
+  - "total": nothing cut (the plain autograd gradient).
+The first state that the direct path reaches is c_0 for the LSTM and h_0 for the GRU. Next to these:
+the per-unit product of the keep gate over the T steps (∏_t f_t or ∏_t z_t, unit by unit: exactly
+the diagonal of the direct-path Jacobian) and the heuristic σ(b)^T, with b the forget bias (σ(0)^T
+for the GRU, whose biases start near 0).
 """
+import math
+
 import torch
 
 from ..cells import make_cell
 from ..init import set_forget_bias
-from ._common import geomean_columns, mean, safe_norm, single_thread
+from ._common import geomean, geomean_columns, mean, safe_norm, single_thread
 from ._probe import lstm_gates
 
 # name -> (cell kind, forget bias or None for the default init)
@@ -91,13 +107,67 @@ def state_gradients(states, T):
             [safe_norm(torch.cat([a, b], -1)) for a, b in zip(gh, gc)])
 
 
+ROUTES = ("direct", "candidate", "candidate_only", "total")
+DECOMPOSED = ("lstm_bias0", "lstm_bias1", "lstm_bias3", "gru")
+
+
+def unroll_cut(cell, xs, route: str = "total"):
+    """Unroll an LSTM or GRU cell (float64) over xs (1, T, n) from a zero state, letting gradient
+    through only the routes of `route` (see the module docstring). Returns (first, h_T, log_keep):
+    `first` the leaf the direct path reaches (c_0 for the LSTM, h_0 for the GRU), log_keep (T, H) the
+    log of the keep gate (f or z) per step. The forward values are the cell's, whatever the route."""
+    lstm = isinstance(cell.init_state(xs[:, 0]), tuple)
+    H = cell.hidden_size
+    h = xs.new_zeros(1, H, requires_grad=not lstm)
+    c = xs.new_zeros(1, H, requires_grad=lstm)
+    first = c if lstm else h
+    live = {"direct": "", "candidate": "gn", "candidate_only": "gn", "total": "ifgorzn"}[route]
+    log_keep = []
+    for t in range(xs.size(1)):
+        xw = cell.project_input(xs[:, t])
+        whh = cell.W_h(h).chunk(4 if lstm else 3, dim=-1)  # W_h h_{t-1} (+ b): gradient flows
+        whh_cut = cell.W_h(h.detach()).chunk(4 if lstm else 3, dim=-1)  # same values, no gradient
+        if lstm:
+            i, f, g, o = (x + (w if k in live else wc) for k, x, w, wc in
+                          zip("ifgo", xw.chunk(4, dim=-1), whh, whh_cut))
+            f = torch.sigmoid(f)
+            keep_c = c.detach() if route == "candidate_only" and t > 0 else c
+            c = f * keep_c + torch.sigmoid(i) * torch.tanh(g)  # c_t = f ⊙ c_{t-1} + i ⊙ g
+            h = torch.sigmoid(o) * torch.tanh(c)  # h_t = o ⊙ tanh(c_t)
+            log_keep.append(f.detach().log()[0])
+        else:
+            x_r, x_z, x_n = xw.chunk(3, dim=-1)
+            h_r, h_z, h_n = (w if k in live else wc for k, w, wc in zip("rzn", whh, whh_cut))
+            r, z = torch.sigmoid(x_r + h_r), torch.sigmoid(x_z + h_z)
+            n = torch.tanh(x_n + r * h_n)
+            keep_h = h.detach() if route == "candidate_only" and t > 0 else h
+            h = (1 - z) * n + z * keep_h  # h_t = (1 - z) ⊙ n + z ⊙ h_{t-1}: direct Jacobian diag(z)
+            log_keep.append(z.detach().log()[0])
+    return first, h, torch.stack(log_keep)
+
+
+def path_decomposition(name: str, seed: int, xs) -> dict:
+    """One seed of the path decomposition for config `name` (LSTM or GRU): the gradient norm at the
+    first state for every route, and the per-unit keep-gate products over the T steps of xs (1, T, n)."""
+    cell = make_configured_cell(name, seed, xs.size(-1)).double()
+    out = {}
+    for route in ROUTES:
+        first, hT, log_keep = unroll_cut(cell, xs, route)
+        (g,) = torch.autograd.grad(hT.sum(), [first])
+        out[f"grad_{route}"] = safe_norm(g)
+    log_products = log_keep.sum(0)  # log ∏_t keep_t per unit: (H,)
+    out["log10_unit_products"] = (log_products / math.log(10)).tolist()
+    out["mean_keep_gate"] = float(log_keep.exp().mean())
+    return out
+
+
 def _spread(rows):
     """Per-column geometric mean, min and max of per-seed rows."""
     return {"geomean": geomean_columns(rows), "min": [min(c) for c in zip(*rows)],
             "max": [max(c) for c in zip(*rows)]}
 
 
-def run(seed: int = 0, n_seeds: int = 5, T_values=(10, 50, 100, 200), hidden_size: int = 64,
+def run(seed: int = 0, n_seeds: int = 5, T_values=(10, 20, 50, 100, 200), hidden_size: int = 64,
         float32_T_max: int = 300, float32_T_step: int = 10) -> dict:
     """Gradient norms at init for all CONFIGS over n_seeds seeds; see the module docstring.
 
@@ -108,6 +178,9 @@ def run(seed: int = 0, n_seeds: int = 5, T_values=(10, 50, 100, 200), hidden_siz
         LSTMs also "hc0_geomean", "c0_geomean": [per T]}},
      "float32": {"T_grid": [...], config: {"h0_norm": [[per T] per seed], "naive_norm": [[...]],
         "zero_from_T": [per seed; None = never zero on the grid], "naive_zero_from_T": [...]}},
+     "paths": {"T": T, config in DECOMPOSED: {"per_seed": [path_decomposition() per seed],
+        "heuristic": σ(b)^T, geometric means over seeds of every "grad_<route>" and of the per-unit
+        products' "max", "median", "geomean", and "share_units_above_heuristic" (mean over seeds)}},
      "quotes": {...}, plus the setup (seeds, budget, T_values, ...)}."""
     T_values = sorted(int(T) for T in T_values)
     seeds = [seed + k for k in range(n_seeds)]
@@ -168,6 +241,34 @@ def run(seed: int = 0, n_seeds: int = 5, T_values=(10, 50, 100, 200), hidden_siz
 
     Tq = 200 if 200 in T_values else T_values[-1]
     iq = T_values.index(Tq)
+    paths = {"T": Tq}
+    with single_thread():
+        for name in DECOMPOSED:
+            per_seed = [path_decomposition(name, s, inputs[s][:, :Tq]) for s in seeds]
+            bias = CONFIGS[name][1] or 0.0
+            heuristic = (1.0 / (1.0 + math.exp(-bias))) ** Tq  # σ(b)^T
+            entry = {"per_seed": per_seed, "heuristic": heuristic,
+                     **{f"grad_{r}": geomean(p[f"grad_{r}"] for p in per_seed) for r in ROUTES},
+                     "mean_keep_gate": mean(p["mean_keep_gate"] for p in per_seed)}
+            for stat, fn in (("max", max), ("median", _median), ("geomean", mean)):  # on log10 products
+                entry[f"unit_product_{stat}"] = 10 ** mean(fn(p["log10_unit_products"]) for p in per_seed)
+            entry["share_units_above_heuristic"] = mean(
+                mean(v > math.log10(heuristic) for v in p["log10_unit_products"]) for p in per_seed)
+            entry["direct_over_total"] = entry["grad_direct"] / entry["grad_total"]
+            entry["candidate_over_total"] = entry["grad_candidate"] / entry["grad_total"]
+            entry["candidate_only_over_total"] = entry["grad_candidate_only"] / entry["grad_total"]
+            entry["direct_over_heuristic"] = entry["grad_direct"] / heuristic
+            paths[name] = entry
+            entry["max_over_median"] = entry["unit_product_max"] / entry["unit_product_median"]
+    path_quotes = {f"path_{name}_{k}": v for name in DECOMPOSED for k, v in paths[name].items()
+                   if k != "per_seed"}
+    lstm_paths = [paths[name] for name in DECOMPOSED if CONFIGS[name][0] == "lstm"]
+    # the largest factor (either way) by which one route's gradient differs from the reference, over the biases
+    path_quotes["path_lstm_direct_over_heuristic_spread"] = max(
+        max(e["direct_over_heuristic"], 1 / e["direct_over_heuristic"]) for e in lstm_paths)
+    path_quotes["path_gru_direct_over_rnn"] = paths["gru"]["grad_direct"] / float64["rnn"]["h0_geomean"][iq]
+    path_quotes["path_lstm_candidate_over_total_spread"] = max(
+        max(e["candidate_over_total"], 1 / e["candidate_over_total"]) for e in lstm_paths)
     lstms = [name for name in CONFIGS if CONFIGS[name][0] == "lstm"]
     quotes = {
         "T_quoted": Tq,
@@ -184,6 +285,9 @@ def run(seed: int = 0, n_seeds: int = 5, T_values=(10, 50, 100, 200), hidden_siz
         # ... and where float32's own g.norm() already reads 0.0 although the entries are not
         "float32_rnn_naive_norm_zero_from_T": _min_or_none(float32["rnn"]["naive_zero_from_T"]),
         "float32_smallest_subnormal": float(torch.finfo(torch.float32).smallest_normal) * 2.0 ** -23,
+        **path_quotes,
+        **{f"{name}_T{T}_geomean": float64[name]["h0_geomean"][i]
+           for name in CONFIGS for i, T in enumerate(T_values) if T == 20},
     }
     return {
         "experiment": "gradient_norms", "seed": seed, "seeds": seeds,
@@ -192,8 +296,15 @@ def run(seed: int = 0, n_seeds: int = 5, T_values=(10, 50, 100, 200), hidden_siz
         "hidden_size": hidden_size, "input_size": hidden_size, "T_values": T_values,
         "loss": "sum(h_T)", "t_index": "t = 0 is the initial state h_0, t = T the last state",
         "configs": {name: {"kind": k, "forget_bias": b} for name, (k, b) in CONFIGS.items()},
-        "float64": float64, "float32": float32, "quotes": quotes,
+        "float64": float64, "float32": float32, "paths": paths, "quotes": quotes,
     }
+
+
+def _median(values):
+    """Median of a list of floats (the mean of the two middle ones for an even count)."""
+    v = sorted(values)
+    k = len(v) // 2
+    return v[k] if len(v) % 2 else (v[k - 1] + v[k]) / 2
 
 
 def _first_true(grid, flags):

@@ -11,14 +11,21 @@ held-out batch (its own generator, so it is the same for every model). Every mod
 and gap sees the same training batches. The default backend is torch's nn.RNN/nn.LSTM/nn.GRU,
 which compute the same functions as our cells (tests/day03/test_cells.py checks it) about 3-6x
 faster on CPU; backend="scratch" runs the same training on our cells.
+
+For the gated cells, `keep_gate_products` also measures what the weights do with memory: the
+product of the "keep" gate (the LSTM's forget gate f, the GRU's update gate z) over the gap + 1
+steps a symbol must be held, per unit, before and after training. That product is the factor by
+which the direct path (diag(prod f) or diag(prod z)) scales both the stored symbol and the gradient
+that teaches the model to store it.
 """
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from ..cells import make_cell, unroll
+from ..cells import GRUCell, LSTMCell, make_cell, unroll
 from ..init import set_forget_bias
-from ._common import mean, single_thread
+from ..torch_compat import copy_from_torch
+from ._common import geomean, mean, single_thread
 
 # name -> (cell kind, forget bias or None for the default init)
 MODELS = {
@@ -61,13 +68,42 @@ class RecallNet(nn.Module):
         return self.head(hs[:, -1])  # (B, K)
 
 
+@torch.no_grad()
+def keep_gate_products(net: RecallNet, x) -> list | None:
+    """Per unit, the geometric mean over the batch x (B, gap + 2) of prod_t keep_t over the steps
+    t = 1 .. gap + 1 that follow the symbol (keep = f for the LSTM, z for the GRU). A list of H
+    floats, or None for the vanilla RNN (it has no keep gate)."""
+    kind = {nn.LSTM: "lstm", nn.GRU: "gru", LSTMCell: "lstm", GRUCell: "gru"}.get(type(net.rnn))
+    if kind is None:
+        return None
+    cell = net.rnn
+    if isinstance(cell, (nn.LSTM, nn.GRU)):  # our cell with the same weights, to read the gates
+        with torch.random.fork_rng():  # building it draws an init: leave the global generator untouched
+            cell = make_cell(kind, cell.input_size, cell.hidden_size)
+        copy_from_torch(cell, net.rnn, "_l0")
+    xw = cell.project_input(net.embed(x))  # (B, T, kH)
+    state = cell.init_state(xw[:, 0, :cell.hidden_size])
+    log_keep = []
+    for t, xw_t in enumerate(xw.unbind(dim=1)):
+        h = state[0] if kind == "lstm" else state
+        if kind == "lstm":  # f = sigmoid(W_xf x + W_hf h + b_f), gate order i, f, g, o
+            keep = torch.sigmoid((xw_t + cell.W_h(h)).chunk(4, dim=-1)[1])
+        else:  # z = sigmoid(W_xz x + b_xz + W_hz h + b_hz), gate order r, z, n
+            keep = torch.sigmoid(xw_t.chunk(3, dim=-1)[1] + cell.W_h(h).chunk(3, dim=-1)[1])
+        if 1 <= t <= x.size(1) - 1:  # the gap + 1 steps after the symbol (distractors and query)
+            log_keep.append(keep.double().log())  # (B, H)
+        _, state = cell.recur(xw_t, state)
+    return torch.stack(log_keep).sum(0).mean(0).exp().tolist()  # exp(mean_b sum_t log keep): (H,)
+
+
 @single_thread()  # tiny matrices: threads only add overhead (and contention with a parallel job)
 def train_recall(kind: str, forget_bias, gap: int, seed: int, steps: int = 1000, batch_size: int = 64,
                  lr: float = 1e-2, clip: float = 1.0, n_classes: int = 8, n_distractors: int = 8,
                  hidden_size: int = 32, eval_every: int = 50, eval_size: int = 1000,
                  backend: str = "torch") -> dict:
     """Train one RecallNet; return {"eval_step", "eval_accuracy", "eval_loss" (held-out, nats),
-    "train_loss" (mean per eval window), "final_accuracy", "final_loss"}.
+    "train_loss" (mean per eval window), "final_accuracy", "final_loss", and
+    "keep_product_init"/"keep_product_final": keep_gate_products on the held-out batch (None: RNN)}.
     Model init from torch.manual_seed(seed); training batches from Generator(seed); the held-out
     batch from Generator(10**6 + gap), independent of the seed."""
     torch.manual_seed(seed)
@@ -89,6 +125,7 @@ def train_recall(kind: str, forget_bias, gap: int, seed: int, steps: int = 1000,
         hist["train_loss"].append(mean(window) if window else None)
         window.clear()
 
+    hist["keep_product_init"] = keep_gate_products(net, x_val)
     evaluate(0)
     for step in range(1, steps + 1):
         x, y = make_batch(batch_size, gap, n_classes, n_distractors, gen)
@@ -100,17 +137,22 @@ def train_recall(kind: str, forget_bias, gap: int, seed: int, steps: int = 1000,
         window.append(loss.item())
         if step % eval_every == 0 or step == steps:
             evaluate(step)
+    hist["keep_product_final"] = keep_gate_products(net, x_val)
     hist["final_accuracy"] = hist["eval_accuracy"][-1]
     hist["final_loss"] = hist["eval_loss"][-1]
     return hist
 
 
-def run(seed: int = 0, n_seeds: int = 1, gaps=(10, 20, 50, 100), steps: int = 800, models=tuple(MODELS),
+def run(seed: int = 0, n_seeds: int = 3, gaps=(10, 20, 50), steps: int = 800, models=tuple(MODELS),
         batch_size: int = 64, lr: float = 1e-2, n_classes: int = 8, n_distractors: int = 8,
         hidden_size: int = 32, eval_every: int = 50, backend: str = "torch") -> dict:
-    """Accuracy vs gap for each model. Returns {"models": {name: {"kind", "forget_bias",
-    "accuracy": [mean over seeds, per gap], "accuracy_per_seed": [[per gap] per seed], "longest_gap_solved",
-    "runs": {str(gap): [train_recall() history per seed]}}}, "gaps", "chance", "quotes", ...}."""
+    """Accuracy vs gap for each model over n_seeds seeds. Returns {"models": {name: {"kind", "forget_bias",
+    "accuracy" / "accuracy_min" / "accuracy_max": [mean / lowest / highest over seeds, per gap],
+    "accuracy_per_seed": [[per gap] per seed], "seeds_solved": [per gap: how many seeds reach SOLVED],
+    "longest_gap_solved" (mean accuracy >= SOLVED), "longest_gap_solved_all_seeds",
+    gated models also "keep_product_max_init" / "_final": [per gap: geometric mean over seeds of the
+    largest per-unit keep-gate product over the gap], "runs": {str(gap): [train_recall() history per seed]}}},
+    "gaps", "chance", "quotes", ...}."""
     gaps = [int(g) for g in gaps]
     seeds = [seed + k for k in range(n_seeds)]
     out = {}
@@ -121,20 +163,35 @@ def run(seed: int = 0, n_seeds: int = 1, gaps=(10, 20, 50, 100), steps: int = 80
                                           hidden_size, eval_every, backend=backend) for s in seeds]
                     for g in gaps}
             per_seed = [[runs[str(g)][k]["final_accuracy"] for g in gaps] for k in range(n_seeds)]
+            cols = list(zip(*per_seed))
             out[name] = {"kind": kind, "forget_bias": bias,
-                         "accuracy": [mean(col) for col in zip(*per_seed)],
-                         "accuracy_per_seed": per_seed, "runs": runs}
+                         "accuracy": [mean(c) for c in cols], "accuracy_min": [min(c) for c in cols],
+                         "accuracy_max": [max(c) for c in cols], "accuracy_per_seed": per_seed,
+                         "seeds_solved": [sum(a >= SOLVED for a in c) for c in cols], "runs": runs}
+            if kind != "rnn":
+                for when in ("init", "final"):
+                    out[name][f"keep_product_max_{when}"] = [
+                        geomean(max(r[f"keep_product_{when}"]) for r in runs[str(g)]) for g in gaps]
     chance = 1.0 / n_classes
     for m in out.values():  # largest gap at which the model reached SOLVED accuracy (None: none)
         m["longest_gap_solved"] = max((g for g, a in zip(gaps, m["accuracy"]) if a >= SOLVED), default=None)
-    quotes = {"chance": chance, "steps": steps, "solved_threshold": SOLVED,
-              **{f"{name}_gap{g}_accuracy": out[name]["accuracy"][i] for name in out for i, g in enumerate(gaps)},
-              **{f"{name}_longest_gap_solved": out[name]["longest_gap_solved"] for name in out}}
+        m["longest_gap_solved_all_seeds"] = max((g for g, k in zip(gaps, m["seeds_solved"]) if k == n_seeds),
+                                                default=None)
+    quotes = {"chance": chance, "steps": steps, "solved_threshold": SOLVED, "n_seeds": n_seeds,
+              "hidden_size": hidden_size, "n_classes": n_classes, "gap_min": min(gaps), "gap_max": max(gaps),
+              **{f"{name}_gap{g}_{key}": out[name][field][i] for name in out for i, g in enumerate(gaps)
+                 for key, field in (("accuracy", "accuracy"), ("accuracy_min", "accuracy_min"),
+                                    ("accuracy_max", "accuracy_max"), ("seeds_solved", "seeds_solved"))},
+              **{f"{name}_gap{g}_keep_product_max_{when}": out[name][f"keep_product_max_{when}"][i]
+                 for name in out if out[name]["kind"] != "rnn" for i, g in enumerate(gaps)
+                 for when in ("init", "final")},
+              **{f"{name}_longest_gap_solved": out[name]["longest_gap_solved"] for name in out},
+              **{f"{name}_longest_gap_solved_all_seeds": out[name]["longest_gap_solved_all_seeds"] for name in out}}
     return {
         "experiment": "long_range", "seed": seed, "seeds": seeds,
         "budget": {"n_seeds": n_seeds, "gaps": gaps, "steps": steps, "batch_size": batch_size, "lr": lr,
                    "n_classes": n_classes, "n_distractors": n_distractors, "hidden_size": hidden_size,
                    "eval_every": eval_every, "backend": backend},
         "task": "recall the first of gap + 2 symbols after `gap` random distractors and a query symbol",
-        "gaps": gaps, "chance": chance, "models": out, "quotes": quotes,
+        "solved_threshold": SOLVED, "gaps": gaps, "chance": chance, "models": out, "quotes": quotes,
     }

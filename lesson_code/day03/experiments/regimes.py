@@ -12,13 +12,32 @@ torch.Generator(s) draws x (and the orthogonal matrix). Cases:
 Pascanu et al. (2013): with λ_1 = σ_max(W_hh) and γ bounding |σ'| (γ = 1 for tanh, 1/4 for the
 sigmoid), λ_1 < 1/γ is sufficient for vanishing and λ_1 > 1/γ necessary for exploding; the
 measurements show that it is not sufficient (default and rescaled_1.5 have σ_max > 1 and vanish).
+
+What sets the rate instead. Backward, each step multiplies the gradient by diag(tanh'(z_k)) and then
+by W_hhᵀ. Per setting we measure the spectral radius ρ (long products of one matrix grow like ρ^n,
+not σ_max^n) and the slopes tanh' = 1 − h_k² along the forward trajectory (all units, steps 1..T,
+seeds): their mean, and their root mean square over the units at each step, rms_t. For a
+gradient spread evenly over the units, multiplying by diag(tanh'(z_t)) shrinks its norm by rms_t,
+so the predicted per-step factor is ρ × rms_t, and over the path ρ × (geometric mean of rms_t over
+steps and seeds), quoted as rms_tanh_prime. ρ × mean(tanh') is the simpler version, good while the
+slopes are all alike. The measured per-step factor is (|∂L/∂h_0| / |∂L/∂h_T|)^(1/T): the geometric
+mean of the T per-step ratios (geometric mean over seeds too).
+
+Exercise 1 measures |∂L/∂h_0| with gradient_norms.grad_at_first_state; `exercise_prediction`
+measures ρ and tanh' on exactly that setup (its seeds, hidden size and input stream) and compares
+the prediction with the exercise's measured per-step factor.
 """
+import inspect
+import math
+
 import torch
 
 from ..cells import RNNCell, rnn_step_jacobian
+from . import gradient_norms
 from ._common import geomean, geomean_columns, mean, safe_norm, single_thread
 
 GAMMA = {"tanh": 1.0, "sigmoid": 0.25}
+UNSATURATED = 0.7  # mean tanh' at or above this: the units sit mostly on the steep part of tanh
 
 
 def _orthogonal(n: int, gen: torch.Generator) -> torch.Tensor:
@@ -69,8 +88,22 @@ def measure(cell: RNNCell, x: torch.Tensor) -> dict:
         jb.append(prod)
     return {"grad": grad, "bound": bound, "jacobian_bound": jb, "jacobian_norms": jn,
             "sigma_max": sigma,
-            "spectral_radius": float(torch.linalg.eigvals(W.detach()).abs().max()),
-            "mean_abs_h": float(torch.stack(hs[1:]).detach().abs().mean())}
+            "spectral_radius": spectral_radius(W),
+            "mean_abs_h": float(torch.stack(hs[1:]).detach().abs().mean()),
+            **slope_stats(hs[1:])}
+
+
+def spectral_radius(W: torch.Tensor) -> float:
+    """ρ(W) = max |λ| over the eigenvalues of the square matrix W."""
+    return float(torch.linalg.eigvals(W.detach()).abs().max())
+
+
+def slope_stats(states) -> dict:
+    """tanh' = 1 − h² along a trajectory: states [h_1, ..., h_T], each (1, H). Returns the mean of
+    tanh' over all units and steps, and per step t the root mean square over the units, rms_t."""
+    slope = 1 - torch.stack([h.detach()[0] for h in states]) ** 2  # (T, H)
+    return {"tanh_prime_mean": float(slope.mean()),
+            "tanh_prime_rms_by_step": (slope ** 2).mean(dim=1).sqrt().tolist()}  # [t = 1..T]
 
 
 def make_cases(T: int, scales, small_input: float) -> dict:
@@ -86,8 +119,52 @@ def make_cases(T: int, scales, small_input: float) -> dict:
 
 
 def outcome(ratio: float) -> str:
-    """Label |∂L/∂h_0| / |∂L/∂h_T|: < 1e-3 vanishes, > 1e3 explodes, else roughly stable."""
-    return "vanishes" if ratio < 1e-3 else "explodes" if ratio > 1e3 else "roughly stable"
+    """Label |∂L/∂h_0| / |∂L/∂h_T|: < 1e-3 vanishes, < 0.1 shrinks, ≤ 10 roughly stable (within a
+    factor of 10), ≤ 1e3 grows, else explodes."""
+    if ratio < 1e-3:
+        return "vanishes"
+    if ratio < 0.1:
+        return "shrinks"
+    if ratio <= 10.0:
+        return "roughly stable"
+    return "grows" if ratio <= 1e3 else "explodes"
+
+
+def exercise_prediction(kind: str = "rnn") -> dict:
+    """ρ and tanh' on Exercise 1's own setup (gradient_norms: its default seeds, hidden size and T
+    values, discovered from its run() signature) and the per-step factor the exercise measures,
+    (geomean |∂L/∂h_0| at the largest T / at the smallest T)^(1/(T_max − T_min))."""
+    defaults = {k: v.default for k, v in inspect.signature(gradient_norms.run).parameters.items()}
+    seeds = [defaults["seed"] + k for k in range(defaults["n_seeds"])]
+    T_min, T_max = min(defaults["T_values"]), max(defaults["T_values"])
+    size = defaults["hidden_size"]
+    rho, stats, h_min, h_max = [], [], [], []
+    for s in seeds:
+        cell = gradient_norms.make_configured_cell(kind, s, size).double()
+        xs = torch.randn(1, T_max, size, dtype=torch.float64, generator=torch.Generator().manual_seed(s))
+        with torch.no_grad():
+            states, _ = gradient_norms.unroll_states(cell, xs)
+        rho.append(spectral_radius(cell.W_hh.weight))
+        stats.append(slope_stats(states[1:]))
+        h_min.append(gradient_norms.grad_at_first_state(kind, T_min, seed=s, size=size))
+        h_max.append(gradient_norms.grad_at_first_state(kind, T_max, seed=s, size=size))
+    measured = (geomean(h_max) / geomean(h_min)) ** (1.0 / (T_max - T_min))
+    rho_m = mean(rho)
+    slope_mean = mean(st["tanh_prime_mean"] for st in stats)
+    slope_rms = geomean(r for st in stats for r in st["tanh_prime_rms_by_step"])
+    return {"seeds": seeds, "n_seeds": len(seeds), "hidden_size": size, "T_min": T_min, "T_max": T_max,
+            "spectral_radius": rho_m, "mean_tanh_prime": slope_mean, "rms_tanh_prime": slope_rms,
+            "predicted_per_step_mean": rho_m * slope_mean, "predicted_per_step_rms": rho_m * slope_rms,
+            "measured_per_step": measured,
+            "mean_prediction_over_measured": rho_m * slope_mean / measured,
+            "rms_prediction_over_measured": rho_m * slope_rms / measured}
+
+
+def _max_error(ratios):
+    """Largest |ratio − 1| over prediction/measured ratios (None where the gradient underflowed);
+    None if there are none."""
+    errors = [abs(x - 1) for x in ratios if x is not None]
+    return max(errors) if errors else None
 
 
 def run(seed: int = 0, n_seeds: int = 3, T: int = 200, hidden_size: int = 64,
@@ -95,8 +172,12 @@ def run(seed: int = 0, n_seeds: int = 3, T: int = 200, hidden_size: int = 64,
     """All cases over n_seeds seeds. Returns {"cases": {name: {setup..., "per_seed": [{"grad": [d = 0..T],
     "sigma_max", "spectral_radius", "mean_abs_h"} per seed], "jacobian_norms_mean": [k = 1..T],
     "grad_geomean", "bound_geomean", "jacobian_bound_geomean": [d = 0..T],
-    "sigma_max", "spectral_radius" (mean over seeds), "ratio_h0_hT" (geomean), "growth_per_step",
-    "outcome", "below_bound", "sufficient_for_vanishing"}}, "distance": [0..T], "quotes": {...}}."""
+    "sigma_max", "spectral_radius" (mean over seeds), "ratio_h0_hT" (geomean), "growth_per_step"
+    (the measured per-step factor), "mean_tanh_prime", "rms_tanh_prime", "predicted_per_step_mean"
+    (ρ × mean tanh'), "predicted_per_step_rms" (ρ × rms tanh'), their ratios to the measured factor,
+    "rms_tanh_prime_by_step": [t = 1..T] (geomean over seeds),
+    "outcome", "below_bound", "sufficient_for_vanishing"}}, "exercise": exercise_prediction(),
+    "distance": [0..T], "quotes": {...}}."""
     seeds = [seed + k for k in range(n_seeds)]
     cases = make_cases(T, scales, small_input)
     out = {}
@@ -123,8 +204,27 @@ def run(seed: int = 0, n_seeds: int = 3, T: int = 200, hidden_size: int = 64,
                 "ratio_h0_hT": ratio, "growth_per_step": ratio ** (1.0 / T) if ratio > 0 else 0.0,
                 "outcome": outcome(ratio), "below_bound": below,
                 "sufficient_for_vanishing": sigma < 1.0 / GAMMA["tanh"],
+                "mean_abs_h": mean(m["mean_abs_h"] for m in per_seed),
+                "mean_tanh_prime": mean(m["tanh_prime_mean"] for m in per_seed),
+                "rms_tanh_prime": geomean(r for m in per_seed for r in m["tanh_prime_rms_by_step"]),
+                "rms_tanh_prime_by_step": geomean_columns([m["tanh_prime_rms_by_step"] for m in per_seed]),
             }
+            c = out[name]
+            c["predicted_per_step_mean"] = c["spectral_radius"] * c["mean_tanh_prime"]
+            c["predicted_per_step_rms"] = c["spectral_radius"] * c["rms_tanh_prime"]
+            g = c["growth_per_step"]
+            c["mean_prediction_over_measured"] = c["predicted_per_step_mean"] / g if g > 0 else None
+            c["rms_prediction_over_measured"] = c["predicted_per_step_rms"] / g if g > 0 else None
+        exercise = exercise_prediction()
     exploding = [n for n, c in out.items() if c["outcome"] == "explodes"]
+    random = [n for n, c in out.items() if c["family"] in ("default", "rescaled")]
+    # "unsaturated": the slopes are all alike, mean tanh' >= UNSATURATED
+    unsaturated = [n for n, c in out.items() if c["mean_tanh_prime"] >= UNSATURATED]
+    random_excess = [out[n]["rms_prediction_over_measured"] - 1 for n in random
+                     if out[n]["rms_prediction_over_measured"] is not None]
+    per_case = ("sigma_max", "spectral_radius", "mean_abs_h", "mean_tanh_prime", "rms_tanh_prime",
+                "predicted_per_step_mean", "predicted_per_step_rms",
+                "mean_prediction_over_measured", "rms_prediction_over_measured")
     quotes = {
         "T": T,
         "default_sigma_max": out["default"]["sigma_max"],
@@ -138,6 +238,24 @@ def run(seed: int = 0, n_seeds: int = 3, T: int = 200, hidden_size: int = 64,
         "exploding_cases": exploding,
         "sigma_above_1_but_vanishing": [n for n, c in out.items()
                                         if c["sigma_max"] > 1.0 + 1e-9 and c["outcome"] == "vanishes"],
+        **{f"{n}_{k}": c[k] for n, c in out.items() for k in per_case},
+        # the random matrices: ρ far below σ_max
+        "random_rho_over_sigma_min": min(out[n]["spectral_radius"] / out[n]["sigma_max"] for n in random),
+        "random_rho_over_sigma_max": max(out[n]["spectral_radius"] / out[n]["sigma_max"] for n in random),
+        "unsaturated_threshold": UNSATURATED,
+        "unsaturated_cases": unsaturated,
+        # largest relative error |prediction / measured − 1| of each predictor
+        "mean_prediction_max_error_unsaturated": _max_error(out[n]["mean_prediction_over_measured"]
+                                                            for n in unsaturated),
+        "mean_prediction_max_error_all": _max_error(c["mean_prediction_over_measured"] for c in out.values()),
+        "rms_prediction_max_error_all": _max_error(c["rms_prediction_over_measured"] for c in out.values()),
+        "growing_cases": [n for n, c in out.items() if c["growth_per_step"] > 1.0],
+        "random_rms_prediction_excess_min": min(random_excess, default=None),
+        "random_rms_prediction_excess_max": max(random_excess, default=None),
+        "small_input": small_input,
+        # float32 underflow: below the smallest normal number values become subnormal (section 2.2)
+        "float32_smallest_normal": float(torch.finfo(torch.float32).tiny),
+        **{f"exercise_{k}": v for k, v in exercise.items()},
     }
     return {
         "experiment": "regimes", "seed": seed, "seeds": seeds,
@@ -148,5 +266,5 @@ def run(seed: int = 0, n_seeds: int = 3, T: int = 200, hidden_size: int = 64,
         "pascanu": {"gamma": GAMMA, "lambda_1": "largest singular value of W_hh",
                     "sufficient_for_vanishing": "lambda_1 < 1/gamma",
                     "necessary_for_exploding": "lambda_1 > 1/gamma"},
-        "cases": out, "quotes": quotes,
+        "cases": out, "exercise": exercise, "quotes": quotes,
     }

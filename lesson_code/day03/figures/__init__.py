@@ -3,5 +3,4 @@
 No imports here: the hook reads these two constants without loading torch.
 """
 SITE_DIR = "phase-1/week-1/figures/day-03"  # where the outputs appear on the site
-BUILDERS = ("char_lm", "long_range", "cli_run", "forget_bias", "gradient_norms", "regimes",
-            "playground_dev")  # longest first; playground_dev: TEMPORARY (issue 10 development)
+BUILDERS = ("showcase", "char_lm", "long_range", "forget_bias", "gradient_norms", "regimes")  # longest first

@@ -14,12 +14,12 @@ COLOR_OF_BIAS = {"0": COLORS["lstm_bias0"], "1": COLORS["lstm_bias1"], "3": COLO
 
 def plot(data: dict, path: Path) -> None:
     steps = data["eval_step"]
-    fig, (loss_ax, acc_ax) = figure(9.0, 3.6, ncols=2)
+    fig, (loss_ax, acc_ax) = figure(9.0, 3.9, ncols=2)
     for key, s in data["settings"].items():
         color = COLOR_OF_BIAS.get(key, "#000000")
         label = f"forget bias {key}"
         for ax, metric in ((loss_ax, "eval_loss"), (acc_ax, "eval_accuracy")):
-            ax.plot(steps, s[metric + "_mean"], lw=2, label=label, **series_style(f"lstm_bias{key}", max(1, len(steps) // 10)))
+            ax.plot(steps, s[metric + "_mean"], lw=2, label=label, ms=5, **series_style(f"lstm_bias{key}", 4))
             ax.fill_between(steps, s[metric + "_min"], s[metric + "_max"], color=color, alpha=0.2, lw=0)
     loss_ax.axhline(data["chance_loss"], color="#555555", ls=":", lw=1, label="chance")
     acc_ax.axhline(data["chance"], color="#555555", ls=":", lw=1, label="chance")
@@ -27,7 +27,8 @@ def plot(data: dict, path: Path) -> None:
     loss_ax.set(xlabel="training step", ylabel="held-out loss (nats)", title=f"Loss, mean and range of {n} seeds")
     acc_ax.set(xlabel="training step", ylabel="held-out accuracy", ylim=(0, 1.02),
                title=f"Recall after a gap of {data['budget']['gap']}")
-    acc_ax.legend(fontsize=8, loc="lower right")
+    handles, labels = acc_ax.get_legend_handles_labels()  # one legend below both panels, clear of the data
+    fig.legend(handles, labels, fontsize=8, loc="outside lower center", ncols=len(labels), handlelength=3.2)
     save_svg(fig, path)
 
 

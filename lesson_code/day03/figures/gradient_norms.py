@@ -18,11 +18,12 @@ def plot(data: dict, path: Path) -> None:
     T_max = T_values[-1]
     fig, (left, right) = figure(9.0, 3.8, ncols=2)
     for name in SHOWN:
-        style = dict(label=LABELS[name], lw=2, **series_style(name))
+        style = dict(label=LABELS[name], lw=2, ms=5, **series_style(name))
         left.plot(T_values, f64[name]["h0_geomean"], **style)
-        right.plot(range(T_max + 1), f64[name]["T"][str(T_max)]["grad_h"]["geomean"], **style | dict(markevery=T_max // 10))
+        right.plot(range(T_max + 1), f64[name]["T"][str(T_max)]["grad_h"]["geomean"], **style | dict(markevery=25))
     left.set(yscale="log", xlabel="sequence length T", ylabel=r"$\|\partial L/\partial h_0\|$",
-             title="Gradient reaching the first state", xticks=T_values)
+             title="Gradient reaching the first state",
+             xticks=sorted({0, *range(50, T_max + 1, 50)}))  # markers show the measured T values
     right.set(yscale="log", xlabel="time step t", ylabel=r"$\|\partial L/\partial h_t\|$",
               title=f"Along the sequence, T = {T_max}")
     left.legend(fontsize=8)
