@@ -31,9 +31,9 @@ $(error error: /usr/bin/chromium is missing (the browser test drives it); instal
 endif
 endif
 
-## setup: venv with pinned dependencies, KaTeX for offline math, axe-core for the accessibility
-## test, the Shakespeare corpus
-setup: $(VENV)/.installed $(KATEX)/.version $(AXE)/.version .cache/corpus/.ready
+## setup: venv with pinned dependencies, KaTeX for offline math, the Shakespeare corpus
+## (Python and make only; the tests also need axe-core, fetched with npm by `make pytest`)
+setup: $(VENV)/.installed $(KATEX)/.version .cache/corpus/.ready
 
 # TORCH_INDEX_URL (optional): a package index serving the CPU build of torch, installed first so
 # that requirements.txt's torch==2.13.0 is already satisfied (PyPI's Linux wheel is the CUDA build).
@@ -78,7 +78,7 @@ workflows: setup
 ## test: strict site build, ProperDocs comparison, workflow checks, every test, link check
 test: workflows site compare-builds pytest linkcheck
 
-pytest: setup
+pytest: setup $(AXE)/.version
 	$(PY) -m pytest
 
 ## linkcheck: internal links and anchors of every built page, offline (site served on 127.0.0.1)
