@@ -112,3 +112,25 @@ def test_hook_reports_each_stale_builders_last_duration(tmp_path, monkeypatch):
         b.out_dir.mkdir(parents=True)
         (b.out_dir / ".manifest.json").write_text(__import__("json").dumps(manifest))
     assert [hook.last_duration(b) for b in (built, old, new)] == ["~95 s", "unknown", "never built"]
+
+
+def test_hook_announces_stale_builders_and_shows_life_while_they_run(tmp_path, monkeypatch, caplog):
+    """build_all says up front how many builders are stale, prints "still building" lines while they
+    run, and numbers each as it finishes (builders replaced by short sleeps)."""
+    import logging
+    import time
+
+    import artifact_hook as hook
+
+    monkeypatch.setattr(hook, "CACHE", tmp_path)
+    monkeypatch.setattr(hook, "HEARTBEAT", 0.2)
+    monkeypatch.setattr(hook, "start", lambda b: (subprocess.Popen(["sleep", "0.7"]), tmp_path, time.perf_counter()))
+    finished = []
+    monkeypatch.setattr(hook, "finish", lambda b, proc, stage, t0, progress="": finished.append(progress))
+    builders = [hook.Builder("day99", name, "x") for name in ("a", "b", "c")]
+    with caplog.at_level(logging.INFO, logger="mkdocs.hooks.artifacts"):
+        hook.build_all(builders, jobs=2)
+    text = caplog.text
+    assert "3 of 3 builders stale, rebuilding 2 at a time; last build took day99/a never built" in text
+    assert "still building day99/a (" in text
+    assert sorted(finished) == [" (1/3)", " (2/3)", " (3/3)"]
