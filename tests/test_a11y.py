@@ -240,3 +240,26 @@ def test_figure_zoom_on_phone(chromium, site_url):
     finally:
         context.close()
     guard.check(f"figure zoom on /{DAY3}")
+
+
+def test_phone_menu_opens_with_keyboard(chromium, site_url):
+    """At 390 px (also what a desktop zoomed to 400% shows) the navigation drawer's button is a Tab stop:
+    Enter opens the drawer with focus on a link in it, Escape closes it and focus returns to the button."""
+    context, page, guard = open_page(chromium, site_url, DAY3, "light", "phone")
+    try:
+        page.wait_for_function("() => document.querySelector('label[for=__drawer][tabindex]')")
+        for _ in range(5):
+            page.keyboard.press("Tab")
+            if page.evaluate("() => document.activeElement.matches('label[for=__drawer]')"):
+                break
+        else:
+            raise AssertionError("the navigation menu button is not among the first 5 Tab stops")
+        page.keyboard.press("Enter")
+        page.wait_for_function("() => document.getElementById('__drawer').checked")
+        page.wait_for_function("() => document.activeElement.closest('.md-sidebar--primary')")
+        page.keyboard.press("Escape")
+        page.wait_for_function("() => !document.getElementById('__drawer').checked "
+                               "&& document.activeElement.matches('label[for=__drawer]')")
+    finally:
+        context.close()
+    guard.check(f"navigation menu on /{DAY3}")

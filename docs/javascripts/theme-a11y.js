@@ -9,6 +9,9 @@
 // - "Skip to content" moves keyboard focus to the page's first heading. With instant navigation the
 //   theme treated it as a page load, re-rendered the content and dropped focus to <body>, so the next
 //   Tab landed in the navigation again.
+// - Below 76.25em (a phone, or a desktop zoomed to 200% and more) the navigation is a drawer opened
+//   by a <label>, which the keyboard cannot reach. The label becomes a button (Enter or Space opens
+//   the drawer and focuses its first link; Escape closes it and returns focus to the button).
 (() => {
   const SCROLLERS = ".md-typeset div.arithmatex";
   let pending = false;
@@ -37,6 +40,32 @@
     const header = document.querySelector(".md-header");
     window.scrollTo({ top: target.getBoundingClientRect().top + window.scrollY - (header ? header.offsetHeight : 0) - 8 });
   }, true);
+  const drawer = document.getElementById("__drawer");
+  const menu = document.querySelector('.md-header label[for="__drawer"]');
+  if (drawer && menu) {
+    menu.setAttribute("role", "button");
+    menu.setAttribute("tabindex", "0");
+    menu.setAttribute("aria-label", "Navigation menu");
+    const sync = () => menu.setAttribute("aria-expanded", String(drawer.checked));
+    drawer.addEventListener("change", sync);
+    sync();
+    menu.addEventListener("keydown", (e) => {
+      if (e.key !== "Enter" && e.key !== " ") return;
+      e.preventDefault();
+      e.stopPropagation();
+      drawer.checked = !drawer.checked;
+      drawer.dispatchEvent(new Event("change", { bubbles: true }));
+      if (drawer.checked) {  // its first link (focusable as soon as the drawer's visibility flips)
+        requestAnimationFrame(() => document.querySelector(".md-sidebar--primary a[href]")?.focus());
+      }
+    });
+    document.addEventListener("keydown", (e) => {
+      if (e.key !== "Escape" || !drawer.checked) return;
+      drawer.checked = false;
+      drawer.dispatchEvent(new Event("change", { bubbles: true }));
+      menu.focus();
+    });
+  }
   new MutationObserver(later).observe(document.body, { childList: true, subtree: true });
   window.addEventListener("resize", later);
   fix();
