@@ -247,10 +247,10 @@ def test_phone_menu_opens_with_keyboard(chromium, site_url):
     Enter opens the drawer with focus on a link in it, Escape closes it and focus returns to the button."""
     context, page, guard = open_page(chromium, site_url, DAY3, "light", "phone")
     try:
-        page.wait_for_function("() => document.querySelector('label[for=__drawer][tabindex]')")
+        page.wait_for_function("() => document.querySelector('.a11y-menu-button')")
         for _ in range(5):
             page.keyboard.press("Tab")
-            if page.evaluate("() => document.activeElement.matches('label[for=__drawer]')"):
+            if page.evaluate("() => document.activeElement.matches('.a11y-menu-button')"):
                 break
         else:
             raise AssertionError("the navigation menu button is not among the first 5 Tab stops")
@@ -259,7 +259,7 @@ def test_phone_menu_opens_with_keyboard(chromium, site_url):
         page.wait_for_function("() => document.activeElement.closest('.md-sidebar--primary')")
         page.keyboard.press("Escape")
         page.wait_for_function("() => !document.getElementById('__drawer').checked "
-                               "&& document.activeElement.matches('label[for=__drawer]')")
+                               "&& document.activeElement.matches('.a11y-menu-button')")
     finally:
         context.close()
     guard.check(f"navigation menu on /{DAY3}")
