@@ -123,6 +123,11 @@ FOCUS_INFO = """() => {
 }"""
 
 
+# Restart the keyboard path at the top of the page (the next Tab goes to the stop after the skip link)
+# without reloading it: a reload would cut off requests still in flight, which the guard reports.
+TO_TOP = "() => { const a = document.querySelector('a.md-skip'); a.focus(); a.blur(); window.scrollTo(0, 0); }"
+
+
 def tab_through(page, limit: int = 600) -> list[dict]:
     """Press Tab from the top of the page until focus wraps around; the focused elements, in order."""
     stops = []
@@ -157,8 +162,7 @@ def test_keyboard_path_day3(chromium, site_url):
         after = page.evaluate(FOCUS_INFO)
         assert after and after["inContent"], f"after the skip link, Tab does not land in the content: {after}"
 
-        page.evaluate("() => { window.scrollTo(0, 0); document.activeElement.blur(); }")
-        page.goto(DAY3, wait_until="load")
+        page.evaluate(TO_TOP)
         page.wait_for_function("() => document.querySelector('.figure-zoom__link')")
         stops = tab_through(page)
         unfocused = [s for s in stops if not (s["outline"] or s["ring"])]
@@ -196,7 +200,7 @@ def test_keyboard_path_day3(chromium, site_url):
             "focus did not return to the figure after Escape"
 
         # The palette toggle works from the keyboard: a few Tabs from the top of the page, then Enter.
-        page.goto(DAY3, wait_until="load")
+        page.evaluate(TO_TOP)
         for _ in range(10):
             page.keyboard.press("Tab")
             if (page.evaluate(FOCUS_INFO) or {}).get("inPalette"):
@@ -240,3 +244,26 @@ def test_figure_zoom_on_phone(chromium, site_url):
     finally:
         context.close()
     guard.check(f"figure zoom on /{DAY3}")
+
+
+def test_phone_menu_opens_with_keyboard(chromium, site_url):
+    """At 390 px (also what a desktop zoomed to 400% shows) the navigation drawer's button is a Tab stop:
+    Enter opens the drawer with focus on a link in it, Escape closes it and focus returns to the button."""
+    context, page, guard = open_page(chromium, site_url, DAY3, "light", "phone")
+    try:
+        page.wait_for_function("() => document.querySelector('.a11y-menu-button')")
+        for _ in range(5):
+            page.keyboard.press("Tab")
+            if page.evaluate("() => document.activeElement.matches('.a11y-menu-button')"):
+                break
+        else:
+            raise AssertionError("the navigation menu button is not among the first 5 Tab stops")
+        page.keyboard.press("Enter")
+        page.wait_for_function("() => document.getElementById('__drawer').checked")
+        page.wait_for_function("() => document.activeElement.closest('.md-sidebar--primary')")
+        page.keyboard.press("Escape")
+        page.wait_for_function("() => !document.getElementById('__drawer').checked "
+                               "&& document.activeElement.matches('.a11y-menu-button')")
+    finally:
+        context.close()
+    guard.check(f"navigation menu on /{DAY3}")
