@@ -333,7 +333,7 @@ def test_site_renders_the_executed_notebook(lesson):
     assert html.count('class="jp-RenderedText jp-OutputArea-output') >= printing, "a printing cell shows no output"
     for bad in ("Traceback (most recent call last)", "jp-OutputArea-error", 'data-mime-type="application/vnd.jupyter.stderr"'):
         assert bad not in html, f"{page}: {bad!r} in the rendered notebook"
-    body = html[html.index('<div class="notebook-body"'):]
+    body = html[html.index('<div class="notebook-body"'):html.index("</article>")]
     assert "<script" not in body and "<style" not in body and "cdnjs" not in html
 
 
