@@ -23,6 +23,17 @@ steps and seeds), quoted as rms_tanh_prime. ρ × mean(tanh') is the simpler ver
 slopes are all alike. The measured per-step factor is (|∂L/∂h_0| / |∂L/∂h_T|)^(1/T): the geometric
 mean of the T per-step ratios (geometric mean over seeds too).
 
+Why ρ at all: each step has its own diag(tanh'), so Gelfand's ρ(W)^n (powers of one matrix) does not
+apply directly. What a step does to a gradient spread evenly over the units is its root-mean-square
+gain, E|W^T u|² = |W|_F²/d |u|² for isotropic u, so the mean-field per-step factor (Poole et al.
+2016: σ_w² E[φ'²]) is rms_gain × rms tanh' with rms_gain = |W|_F/√d. For i.i.d. entries the circular
+law puts the eigenvalues in a disc of radius |W|_F/√d (so ρ ≈ rms_gain) and σ_max ≈ 2 rms_gain
+(Bai–Yin), which is why ρ ≈ σ_max / 2. At d = 64 ρ sits a few % above rms_gain, which is why the
+ρ × rms prediction runs a few % high; for a·orthogonal ρ = σ_max = rms_gain = a exactly.
+
+orthogonal_1_gaussian: the a = 1 orthogonal matrix with torch's bias and N(0, 1) inputs (not a plotted
+case, quoted on its own): orthogonal initialisation without the tiny inputs.
+
 Exercise 1 measures |∂L/∂h_0| with gradient_norms.grad_at_first_state; `exercise_prediction`
 measures ρ and tanh' on exactly that setup (its seeds, hidden size and input stream) and compares
 the prediction with the exercise's measured per-step factor.
@@ -89,6 +100,7 @@ def measure(cell: RNNCell, x: torch.Tensor) -> dict:
     return {"grad": grad, "bound": bound, "jacobian_bound": jb, "jacobian_norms": jn,
             "sigma_max": sigma,
             "spectral_radius": spectral_radius(W),
+            "rms_gain": rms_gain(W),
             "mean_abs_h": float(torch.stack(hs[1:]).detach().abs().mean()),
             **slope_stats(hs[1:])}
 
@@ -96,6 +108,12 @@ def measure(cell: RNNCell, x: torch.Tensor) -> dict:
 def spectral_radius(W: torch.Tensor) -> float:
     """ρ(W) = max |λ| over the eigenvalues of the square matrix W."""
     return float(torch.linalg.eigvals(W.detach()).abs().max())
+
+
+def rms_gain(W: torch.Tensor) -> float:
+    """|W|_F / √d for a (d, d) matrix: the root-mean-square gain E|W^T u|/|u| over isotropic u, and the
+    radius of the circular law's eigenvalue disc for i.i.d. entries."""
+    return float(W.detach().norm() / math.sqrt(W.size(0)))
 
 
 def slope_stats(states) -> dict:
@@ -138,26 +156,29 @@ def exercise_prediction(kind: str = "rnn") -> dict:
     seeds = [defaults["seed"] + k for k in range(defaults["n_seeds"])]
     T_min, T_max = min(defaults["T_values"]), max(defaults["T_values"])
     size = defaults["hidden_size"]
-    rho, stats, h_min, h_max = [], [], [], []
+    rho, gain, stats, h_min, h_max = [], [], [], [], []
     for s in seeds:
         cell = gradient_norms.make_configured_cell(kind, s, size).double()
         xs = torch.randn(1, T_max, size, dtype=torch.float64, generator=torch.Generator().manual_seed(s))
         with torch.no_grad():
             states, _ = gradient_norms.unroll_states(cell, xs)
         rho.append(spectral_radius(cell.W_hh.weight))
+        gain.append(rms_gain(cell.W_hh.weight))
         stats.append(slope_stats(states[1:]))
         h_min.append(gradient_norms.grad_at_first_state(kind, T_min, seed=s, size=size))
         h_max.append(gradient_norms.grad_at_first_state(kind, T_max, seed=s, size=size))
     measured = (geomean(h_max) / geomean(h_min)) ** (1.0 / (T_max - T_min))
-    rho_m = mean(rho)
+    rho_m, gain_m = mean(rho), mean(gain)
     slope_mean = mean(st["tanh_prime_mean"] for st in stats)
     slope_rms = geomean(r for st in stats for r in st["tanh_prime_rms_by_step"])
     return {"seeds": seeds, "n_seeds": len(seeds), "hidden_size": size, "T_min": T_min, "T_max": T_max,
-            "spectral_radius": rho_m, "mean_tanh_prime": slope_mean, "rms_tanh_prime": slope_rms,
+            "spectral_radius": rho_m, "rms_gain": gain_m, "mean_tanh_prime": slope_mean, "rms_tanh_prime": slope_rms,
             "predicted_per_step_mean": rho_m * slope_mean, "predicted_per_step_rms": rho_m * slope_rms,
             "measured_per_step": measured,
             "mean_prediction_over_measured": rho_m * slope_mean / measured,
-            "rms_prediction_over_measured": rho_m * slope_rms / measured}
+            "rms_prediction_over_measured": rho_m * slope_rms / measured,
+            "predicted_per_step_meanfield": gain_m * slope_rms,
+            "meanfield_prediction_over_measured": gain_m * slope_rms / measured}
 
 
 def _max_error(ratios):
@@ -172,11 +193,13 @@ def run(seed: int = 0, n_seeds: int = 3, T: int = 200, hidden_size: int = 64,
     """All cases over n_seeds seeds. Returns {"cases": {name: {setup..., "per_seed": [{"grad": [d = 0..T],
     "sigma_max", "spectral_radius", "mean_abs_h"} per seed], "jacobian_norms_mean": [k = 1..T],
     "grad_geomean", "bound_geomean", "jacobian_bound_geomean": [d = 0..T],
-    "sigma_max", "spectral_radius" (mean over seeds), "ratio_h0_hT" (geomean), "growth_per_step"
+    "sigma_max", "spectral_radius", "rms_gain" |W|_F/√d (means over seeds), "ratio_h0_hT" (geomean), "growth_per_step"
     (the measured per-step factor), "mean_tanh_prime", "rms_tanh_prime", "predicted_per_step_mean"
-    (ρ × mean tanh'), "predicted_per_step_rms" (ρ × rms tanh'), their ratios to the measured factor,
+    (ρ × mean tanh'), "predicted_per_step_rms" (ρ × rms tanh'), "predicted_per_step_meanfield"
+    (rms_gain × rms tanh'), their ratios to the measured factor,
     "rms_tanh_prime_by_step": [t = 1..T] (geomean over seeds),
-    "outcome", "below_bound", "sufficient_for_vanishing"}}, "exercise": exercise_prediction(),
+    "outcome", "below_bound", "sufficient_for_vanishing"}}, "orthogonal_1_gaussian": the same summary for a = 1 orthogonal
+    with torch's bias and N(0, 1) inputs, "exercise": exercise_prediction(),
     "distance": [0..T], "quotes": {...}}."""
     seeds = [seed + k for k in range(n_seeds)]
     cases = make_cases(T, scales, small_input)
@@ -185,46 +208,62 @@ def run(seed: int = 0, n_seeds: int = 3, T: int = 200, hidden_size: int = 64,
     with single_thread():
         for name, case in cases.items():
             per_seed = [measure(*build_case(case, s, hidden_size)) for s in seeds]
-            ratio = geomean(m["grad"][T] / m["grad"][0] for m in per_seed)
-            below = all(g <= b * (1 + 1e-9) and g <= jb * (1 + 1e-9)
-                        for m in per_seed for g, b, jb in zip(m["grad"], m["bound"], m["jacobian_bound"]))
+            out[name] = summarise(case, per_seed, T)
             worst = max([worst] + [g / b for m in per_seed for g, b in zip(m["grad"][1:], m["bound"][1:])])
-            sigma = mean(m["sigma_max"] for m in per_seed)
-            out[name] = {
-                **case,
-                "per_seed": [{k: m[k] for k in ("grad", "sigma_max", "spectral_radius", "mean_abs_h")}
-                             for m in per_seed],
-                "jacobian_norms_mean": [mean(c) for c in zip(*(m["jacobian_norms"] for m in per_seed))],
-                "grad_geomean": geomean_columns([m["grad"] for m in per_seed]),
-                "bound_geomean": geomean_columns([m["bound"] for m in per_seed]),
-                "jacobian_bound_geomean": geomean_columns([m["jacobian_bound"] for m in per_seed]),
-                "sigma_max": sigma,
-                "spectral_radius": mean(m["spectral_radius"] for m in per_seed),
-                "mean_jacobian_norm": mean(mean(m["jacobian_norms"]) for m in per_seed),
-                "ratio_h0_hT": ratio, "growth_per_step": ratio ** (1.0 / T) if ratio > 0 else 0.0,
-                "outcome": outcome(ratio), "below_bound": below,
-                "sufficient_for_vanishing": sigma < 1.0 / GAMMA["tanh"],
-                "mean_abs_h": mean(m["mean_abs_h"] for m in per_seed),
-                "mean_tanh_prime": mean(m["tanh_prime_mean"] for m in per_seed),
-                "rms_tanh_prime": geomean(r for m in per_seed for r in m["tanh_prime_rms_by_step"]),
-                "rms_tanh_prime_by_step": geomean_columns([m["tanh_prime_rms_by_step"] for m in per_seed]),
-            }
-            c = out[name]
-            c["predicted_per_step_mean"] = c["spectral_radius"] * c["mean_tanh_prime"]
-            c["predicted_per_step_rms"] = c["spectral_radius"] * c["rms_tanh_prime"]
-            g = c["growth_per_step"]
-            c["mean_prediction_over_measured"] = c["predicted_per_step_mean"] / g if g > 0 else None
-            c["rms_prediction_over_measured"] = c["predicted_per_step_rms"] / g if g > 0 else None
         exercise = exercise_prediction()
+        # orthogonal init without the tiny inputs: a = 1, torch's bias, N(0, 1) inputs
+        gauss = {"family": "orthogonal", "a": 1.0, "input_scale": 1.0, "zero_bias": False, "T": T}
+        gaussian = summarise(gauss, [measure(*build_case(gauss, s, hidden_size)) for s in seeds], T)
+    return _assemble(out, gaussian, exercise, worst, seed, seeds, n_seeds, T, hidden_size, scales, small_input)
+
+
+def summarise(case: dict, per_seed: list, T: int) -> dict:
+    """One case over its seeds: the setup, per-seed curves and the averaged quantities (see run)."""
+    ratio = geomean(m["grad"][T] / m["grad"][0] for m in per_seed)
+    below = all(g <= b * (1 + 1e-9) and g <= jb * (1 + 1e-9)
+                for m in per_seed for g, b, jb in zip(m["grad"], m["bound"], m["jacobian_bound"]))
+    sigma = mean(m["sigma_max"] for m in per_seed)
+    c = {
+        **case,
+        "per_seed": [{k: m[k] for k in ("grad", "sigma_max", "spectral_radius", "mean_abs_h")}
+                     for m in per_seed],
+        "jacobian_norms_mean": [mean(c) for c in zip(*(m["jacobian_norms"] for m in per_seed))],
+        "grad_geomean": geomean_columns([m["grad"] for m in per_seed]),
+        "bound_geomean": geomean_columns([m["bound"] for m in per_seed]),
+        "jacobian_bound_geomean": geomean_columns([m["jacobian_bound"] for m in per_seed]),
+        "sigma_max": sigma,
+        "spectral_radius": mean(m["spectral_radius"] for m in per_seed),
+        "rms_gain": mean(m["rms_gain"] for m in per_seed),
+        "mean_jacobian_norm": mean(mean(m["jacobian_norms"]) for m in per_seed),
+        "ratio_h0_hT": ratio, "growth_per_step": ratio ** (1.0 / T) if ratio > 0 else 0.0,
+        "outcome": outcome(ratio), "below_bound": below,
+        "sufficient_for_vanishing": sigma < 1.0 / GAMMA["tanh"],
+        "mean_abs_h": mean(m["mean_abs_h"] for m in per_seed),
+        "mean_tanh_prime": mean(m["tanh_prime_mean"] for m in per_seed),
+        "rms_tanh_prime": geomean(r for m in per_seed for r in m["tanh_prime_rms_by_step"]),
+        "rms_tanh_prime_by_step": geomean_columns([m["tanh_prime_rms_by_step"] for m in per_seed]),
+    }
+    c["predicted_per_step_mean"] = c["spectral_radius"] * c["mean_tanh_prime"]
+    c["predicted_per_step_rms"] = c["spectral_radius"] * c["rms_tanh_prime"]
+    c["predicted_per_step_meanfield"] = c["rms_gain"] * c["rms_tanh_prime"]
+    g = c["growth_per_step"]
+    for k in ("mean", "rms", "meanfield"):
+        c[f"{k}_prediction_over_measured"] = c[f"predicted_per_step_{k}"] / g if g > 0 else None
+    return c
+
+
+def _assemble(out, gaussian, exercise, worst, seed, seeds, n_seeds, T, hidden_size, scales, small_input) -> dict:
+    """The run's result dict: cases, the exercise, and the page's quotes."""
     exploding = [n for n, c in out.items() if c["outcome"] == "explodes"]
     random = [n for n, c in out.items() if c["family"] in ("default", "rescaled")]
     # "unsaturated": the slopes are all alike, mean tanh' >= UNSATURATED
     unsaturated = [n for n, c in out.items() if c["mean_tanh_prime"] >= UNSATURATED]
     random_excess = [out[n]["rms_prediction_over_measured"] - 1 for n in random
                      if out[n]["rms_prediction_over_measured"] is not None]
-    per_case = ("sigma_max", "spectral_radius", "mean_abs_h", "mean_tanh_prime", "rms_tanh_prime",
-                "predicted_per_step_mean", "predicted_per_step_rms",
-                "mean_prediction_over_measured", "rms_prediction_over_measured")
+    per_case = ("sigma_max", "spectral_radius", "rms_gain", "mean_abs_h", "mean_tanh_prime", "rms_tanh_prime",
+                "predicted_per_step_mean", "predicted_per_step_rms", "predicted_per_step_meanfield",
+                "mean_prediction_over_measured", "rms_prediction_over_measured",
+                "meanfield_prediction_over_measured")
     quotes = {
         "T": T,
         "default_sigma_max": out["default"]["sigma_max"],
@@ -252,6 +291,24 @@ def run(seed: int = 0, n_seeds: int = 3, T: int = 200, hidden_size: int = 64,
         "growing_cases": [n for n, c in out.items() if c["growth_per_step"] > 1.0],
         "random_rms_prediction_excess_min": min(random_excess, default=None),
         "random_rms_prediction_excess_max": max(random_excess, default=None),
+        # why ρ × rms runs high: at d = 64 ρ exceeds the circular-law radius |W|_F/√d; σ_max ≈ 2 |W|_F/√d
+        "random_rho_over_rms_gain_min": min(out[n]["spectral_radius"] / out[n]["rms_gain"] for n in random),
+        "random_rho_over_rms_gain_max": max(out[n]["spectral_radius"] / out[n]["rms_gain"] for n in random),
+        "random_sigma_max_over_rms_gain_min": min(out[n]["sigma_max"] / out[n]["rms_gain"] for n in random),
+        "random_sigma_max_over_rms_gain_max": max(out[n]["sigma_max"] / out[n]["rms_gain"] for n in random),
+        # the mean-field prediction rms_gain × rms tanh'
+        "meanfield_prediction_max_error_random": _max_error(out[n]["meanfield_prediction_over_measured"]
+                                                            for n in random),
+        "meanfield_prediction_max_error_all": _max_error(c["meanfield_prediction_over_measured"]
+                                                         for c in out.values()),
+        # why ρ × mean tanh' lands close while the units are unsaturated: ρ's excess over rms_gain
+        # nearly cancels the mean's shortfall below the rms
+        "unsaturated_random_mean_over_rms_min": min(out[n]["mean_tanh_prime"] / out[n]["rms_tanh_prime"]
+                                                    for n in random if n in unsaturated),
+        "unsaturated_random_mean_over_rms_max": max(out[n]["mean_tanh_prime"] / out[n]["rms_tanh_prime"]
+                                                    for n in random if n in unsaturated),
+        **{f"orthogonal_1_gaussian_{k}": gaussian[k] for k in
+           ("ratio_h0_hT", "growth_per_step", "mean_tanh_prime", "rms_tanh_prime", "predicted_per_step_rms")},
         "small_input": small_input,
         # float32 underflow: below the smallest normal number values become subnormal (section 2.2)
         "float32_smallest_normal": float(torch.finfo(torch.float32).tiny),
@@ -266,5 +323,5 @@ def run(seed: int = 0, n_seeds: int = 3, T: int = 200, hidden_size: int = 64,
         "pascanu": {"gamma": GAMMA, "lambda_1": "largest singular value of W_hh",
                     "sufficient_for_vanishing": "lambda_1 < 1/gamma",
                     "necessary_for_exploding": "lambda_1 > 1/gamma"},
-        "cases": out, "exercise": exercise, "quotes": quotes,
+        "cases": out, "orthogonal_1_gaussian": gaussian, "exercise": exercise, "quotes": quotes,
     }

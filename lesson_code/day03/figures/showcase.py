@@ -82,14 +82,14 @@ def probe_gates(model, vocab, val_text: str) -> dict:
 
 def plot_gates(g: dict, path: Path) -> None:
     chars = ["↵" if c == "\n" else ("␣" if c == " " else c) for c in g["chars"]]
-    fig, axes = figure(10.0, 6.0, nrows=3, sharex=True)
+    fig, axes = figure(10.0, 6.6, nrows=3, sharex=True)
     n = len(g["unit_index"])
     for ax, key in zip(axes, ("i", "f", "o")):
         im = ax.imshow(g["units"][key], aspect="auto", cmap="cividis", vmin=0.0, vmax=1.0,
                        interpolation="nearest")
         ax.set_ylabel(GATE_NAMES[key] + "\nunit", fontsize=9)
         ax.set_yticks(range(n))
-        ax.set_yticklabels([str(u) for u in g["unit_index"]], fontsize=5.5)
+        ax.set_yticklabels([str(u) for u in g["unit_index"]], fontsize=6)
         ax.grid(False)
         ax.tick_params(axis="x", length=0)
     axes[-1].set_xticks(range(len(chars)))
