@@ -303,6 +303,17 @@ def clean_html(lines: list[str]) -> list[str]:
                 out += [f"{pad}*Figure.* {caption}"]
             i = j + 1
             continue
+        if stripped.startswith("<script"):                    # page scripts (e.g. a playground's) run on the site only
+            i += 1
+            continue
+        if stripped.startswith("<div") and "data-playground" in stripped:  # an in-browser widget: a pointer instead
+            j, depth = i + 1, 1
+            while j < len(lines) and depth:
+                depth += lines[j].count("<div") - lines[j].count("</div>")
+                j += 1
+            out += [pad + "*(The in-browser playground runs on the lesson page of the site.)*", ""]
+            i = j
+            continue
         if stripped.startswith("<div") and "markdown" in stripped:
             j, depth = i + 1, 1
             while j < len(lines) and depth:

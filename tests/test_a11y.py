@@ -39,7 +39,7 @@ def chromium():
         pytest.fail(f"{CHROMIUM} is missing: install Debian's Chromium (apt-get install chromium); "
                     "never `playwright install`", pytrace=False)
     if not AXE.is_file():
-        pytest.fail(f"{AXE} is missing: run `make setup` (scripts/fetch_axe.sh fetches axe-core)", pytrace=False)
+        pytest.fail(f"{AXE} is missing: run `make pytest` (scripts/fetch_axe.sh fetches axe-core with npm)", pytrace=False)
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:

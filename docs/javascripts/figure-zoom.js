@@ -67,6 +67,5 @@
     }
   }
 
-  if (typeof document$ !== "undefined") document$.subscribe(({ body }) => enhance(body));
-  else document.addEventListener("DOMContentLoaded", () => enhance(document.body));
+  document$.subscribe(({ body }) => enhance(body));  // every page, also after an instant-navigation swap
 })();
