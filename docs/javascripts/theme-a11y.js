@@ -3,7 +3,7 @@
 // - The copy button bar of each code block is an unnamed <nav>: many navigation landmarks with no
 //   name (axe: landmark-unique), though it holds a copy button, not navigation. It is given
 //   role="none" (the only non-landmark role HTML allows on <nav>); the button keeps its own name.
-// - Display math (extra.css) and tables (Material) wider than the column scroll sideways; such a box
+// - Display math (extra.css), tables (Material) and notebook outputs wider than the column scroll sideways; such a box
 //   joins the Tab order so that it can be scrolled with the arrow keys (axe: scrollable-region-
 //   focusable). No label is added: the formula's MathML or the table is what a screen reader reads.
 // - "Skip to content" moves keyboard focus to the page's first heading. With instant navigation the
@@ -13,7 +13,7 @@
 //   by a <label>, which the keyboard cannot reach. The label is replaced by a <button> (Enter or
 //   Space opens the drawer and focuses its first link; Escape closes it and returns focus to it).
 (() => {
-  const SCROLLERS = ".md-typeset div.arithmatex, .md-typeset .md-typeset__scrollwrap";
+  const SCROLLERS = ".md-typeset div.arithmatex, .md-typeset .md-typeset__scrollwrap, .jupyter-wrapper .jp-OutputArea-output pre";
   let pending = false;
 
   function fix() {
@@ -71,6 +71,7 @@
       menu.focus();
     });
   }
+  document$.subscribe(later);  // each page, also after an instant-navigation swap
   new MutationObserver(later).observe(document.body, { childList: true, subtree: true });
   window.addEventListener("resize", later);
   fix();
