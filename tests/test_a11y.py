@@ -9,13 +9,11 @@ docs/maintainers/accessibility.md). Needs `make site` first.
 """
 from __future__ import annotations
 
-import json
-import re
 from pathlib import Path
 
 import pytest
 
-from test_browser import CHROMIUM, CHROMIUM_ARGS, DAY3, Guard, site_pages
+from test_browser import DAY3, browser, guarded_context, site_pages  # noqa: F401 (browser: fixture)
 
 pytestmark = pytest.mark.browser
 
@@ -34,30 +32,17 @@ MODERATE_ACCEPTED: dict[str, str] = {}
 
 
 @pytest.fixture(scope="module")
-def chromium():
-    if not Path(CHROMIUM).is_file():
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's Chromium (apt-get install chromium); "
-                    "never `playwright install`", pytrace=False)
+def chromium(browser):
+    """The shared Chromium of the browser tests, once axe-core is on disk."""
     if not AXE.is_file():
         pytest.fail(f"{AXE} is missing: run `make pytest` (scripts/fetch_axe.sh fetches axe-core with npm)", pytrace=False)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield browser
-        browser.close()
+    return browser
 
 
 def open_page(browser, site_url: str, path: str, scheme: str, width: str):
     """A new context in `scheme` at `width`, guarded offline, with `path` loaded and typeset."""
-    w, h = WIDTHS[width]
-    context = browser.new_context(viewport={"width": w, "height": h}, color_scheme=scheme,
-                                  service_workers="block", base_url=site_url, reduced_motion="reduce")
-    context.set_default_timeout(15_000)
-    guard = Guard()
-    context.route("**/*", guard.route)
-    context.route_web_socket(re.compile(".*"), guard.web_socket)
-    page = guard.watch(context.new_page())
+    context, page, guard = guarded_context(browser, site_url, scheme, WIDTHS[width], timeout_ms=15_000,
+                                           reduced_motion="reduce")
     page.goto(path, wait_until="load")
     page.wait_for_load_state("networkidle")
     page.wait_for_function("(s) => document.body.dataset.mdColorScheme === s", arg=SCHEMES[scheme])

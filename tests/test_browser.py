@@ -91,16 +91,23 @@ def browser(site_dir):
         browser.close()
 
 
-@pytest.fixture
-def guarded(browser, site_url):
-    """A fresh light-mode context whose requests are routed through a Guard; yields (page, guard)."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme="light",
-                                  service_workers="block", base_url=site_url)
-    context.set_default_timeout(10_000)
+def guarded_context(browser, site_url: str, scheme: str = "light", size: tuple[int, int] = (1280, 900),
+                    timeout_ms: int = 10_000, **options):
+    """A new context on the served site in `scheme` at `size`, every request and web socket routed
+    through a Guard (off-loopback traffic aborted and recorded). Returns (context, page, guard)."""
+    context = browser.new_context(viewport={"width": size[0], "height": size[1]}, color_scheme=scheme,
+                                  service_workers="block", base_url=site_url, **options)
+    context.set_default_timeout(timeout_ms)
     guard = Guard()
     context.route("**/*", guard.route)
     context.route_web_socket(re.compile(".*"), guard.web_socket)
-    page = guard.watch(context.new_page())
+    return context, guard.watch(context.new_page()), guard
+
+
+@pytest.fixture
+def guarded(browser, site_url):
+    """A fresh light-mode context whose requests are routed through a Guard; yields (page, guard)."""
+    context, page, guard = guarded_context(browser, site_url)
     yield page, guard
     context.close()
 

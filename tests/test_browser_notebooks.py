@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from scripts import notebook_source as source
-from tests.test_browser import Guard, browser  # noqa: F401  (the module-scoped Chromium fixture)
+from tests.test_browser import browser, guarded_context  # noqa: F401  (the module-scoped Chromium fixture)
 
 pytestmark = pytest.mark.browser
 
@@ -53,12 +53,7 @@ REPORT = """() => {
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("path", NOTEBOOK_PAGES)
 def test_notebook_page_reads_in_both_themes(browser, site_url, path, scheme):  # noqa: F811
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme=scheme,
-                                  service_workers="block", base_url=site_url)
-    context.set_default_timeout(10_000)
-    guard = Guard()
-    context.route("**/*", guard.route)
-    page = guard.watch(context.new_page())
+    context, page, guard = guarded_context(browser, site_url, scheme)
     try:
         page.goto(path, wait_until="load")
         page.wait_for_load_state("networkidle")
