@@ -32,6 +32,9 @@ CACHE = ROOT / ".cache" / "artifacts"
 RUNNER = ROOT / "scripts" / "build_artifact.py"
 HEARTBEAT = 60.0  # seconds between "still building" lines while builders run
 log = logging.getLogger("mkdocs.hooks.artifacts")
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+from lesson_code.lessonkit.files import atomic_write_bytes  # noqa: E402 (stdlib only: no torch at hook load)
 
 
 @dataclass
@@ -177,9 +180,7 @@ def write_results(builders: list[Builder]) -> None:
         text = json.dumps(quotes, indent=1, sort_keys=True) + "\n"
         target = CACHE / lesson / "results.json"
         if not target.exists() or target.read_text() != text:
-            tmp = target.with_suffix(".tmp")
-            tmp.write_text(text)
-            tmp.replace(target)
+            atomic_write_bytes(target, text.encode("utf-8"))
 
 
 _builders: list[Builder] = []

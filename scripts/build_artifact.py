@@ -1,9 +1,11 @@
 """Run one figure/results builder in a fresh process: ``python scripts/build_artifact.py MODULE OUT_DIR``.
 
-The builder module must define ``build(out_dir: Path) -> None``. The repository files of every
-module it imported are written to ``OUT_DIR/.deps.json`` with their SHA-256 as read when the run
-began (or, for modules imported later, when the run ended), so the build hook can tell next time
-whether any input changed, including an edit made while the builder was running.
+The builder module must define ``build(out_dir: Path) -> None``. Its inputs are discovered, never
+listed by hand: every file of each ``lesson_code`` package it imported (its own lesson, lessonkit,
+earlier lessons: whole packages, so a module run in a subprocess or a data file read from disk
+counts too), plus this runner. They are written to ``OUT_DIR/.deps.json`` with their SHA-256 as
+read when the run began (or, for files that appeared later, when it ended), so the build hook can
+tell next time whether any input changed, including an edit made while the builder was running.
 """
 from __future__ import annotations
 
@@ -16,16 +18,25 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def imported_repo_files() -> list[str]:
-    """Repository-relative paths of the imported modules that live in this repository."""
+def package_files(package_dir: Path) -> list[str]:
+    """Every source and data file under one package folder (no caches), repository-relative."""
+    return [p.relative_to(ROOT).as_posix() for p in sorted(package_dir.rglob("*"))
+            if p.is_file() and "__pycache__" not in p.parts and p.suffix not in (".pyc", ".pyo")]
+
+
+def input_files() -> list[str]:
+    """The builder's inputs: all files of every lesson_code package it imported, and lesson_code's own modules."""
+    lesson_code = ROOT / "lesson_code"
     files = set()
     for module in list(sys.modules.values()):
         path = getattr(module, "__file__", None)
         if not path or not Path(path).is_absolute():  # some extension modules report a bare name
             continue
         path = Path(path).resolve()
-        if ROOT in path.parents and ".venv" not in path.parts and path.is_file():
-            files.add(path.relative_to(ROOT).as_posix())
+        if lesson_code not in path.parents:
+            continue
+        top = lesson_code / path.relative_to(lesson_code).parts[0]  # lesson_code/<package> or a top-level module
+        files.update(package_files(top) if top.is_dir() else [top.relative_to(ROOT).as_posix()])
     return sorted(files)
 
 
@@ -47,11 +58,10 @@ def main(argv: list[str]) -> int:
     out_dir.mkdir(parents=True, exist_ok=True)
     # Hash every repository module before anything is imported: a file edited while the builder
     # runs then no longer matches what is recorded, and the next build runs the builder again.
-    before = snapshot([p.relative_to(ROOT).as_posix() for p in sorted(ROOT.glob("lesson_code/**/*.py"))]
-                      + ["scripts/build_artifact.py"], {})
+    before = snapshot(package_files(ROOT / "lesson_code") + ["scripts/build_artifact.py"], {})
     builder = importlib.import_module(module_name)
     builder.build(out_dir)
-    deps = {rel: before.get(rel) or "<imported-late>" for rel in imported_repo_files()}
+    deps = {rel: before.get(rel) or "<imported-late>" for rel in input_files() + ["scripts/build_artifact.py"]}
     (out_dir / ".deps.json").write_text(json.dumps(deps, indent=1, sort_keys=True) + "\n")
     return 0
 

@@ -18,14 +18,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from scripts.build_artifact import snapshot  # noqa: E402
+from lesson_code.lessonkit.files import atomic_write, write_json  # noqa: E402
+from scripts.build_artifact import package_files, snapshot  # noqa: E402
 
 TIMEOUT_SECONDS = 900           # per cell
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 DEPS_CELL = """\
 import json as _json, sys as _sys
 _sys.path.insert(0, {root!r})
-from scripts.build_artifact import imported_repo_files as _imported
+from scripts.build_artifact import input_files as _imported
 print(_json.dumps(_imported()))
 """
 
@@ -46,7 +47,7 @@ def execute(src: Path, dest: Path) -> int:
     from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
     nb = nbformat.read(src, as_version=4)
-    before = snapshot([p.relative_to(ROOT).as_posix() for p in sorted(ROOT.glob("lesson_code/**/*.py"))]
+    before = snapshot(package_files(ROOT / "lesson_code")
                       + ["scripts/notebook_exec.py", "scripts/build_artifact.py"], {})
     nb.cells.append(nbformat.v4.new_code_cell(DEPS_CELL.format(root=str(ROOT)), id="deps-probe"))
     client = NotebookClient(nb, timeout=TIMEOUT_SECONDS, kernel_name="python3", allow_errors=False,
@@ -66,12 +67,9 @@ def execute(src: Path, dest: Path) -> int:
     printed = "".join(o.get("text", "") for o in probe.outputs if o.get("output_type") == "stream")
     imported = json.loads(printed.strip().splitlines()[-1])
     deps = {rel: before.get(rel) or "<imported-late>" for rel in imported}
-    deps.update({rel: before[rel] for rel in ("scripts/notebook_exec.py",)})
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dest.with_name(dest.name + ".tmp")
-    nbformat.write(nb, tmp)
-    tmp.replace(dest)
-    dest.with_name(dest.name + ".deps.json").write_text(json.dumps(deps, indent=1, sort_keys=True) + "\n")
+    deps.update({rel: before[rel] for rel in ("scripts/notebook_exec.py", "scripts/build_artifact.py")})
+    atomic_write(dest, lambda f: nbformat.write(nb, f), mode="w")
+    write_json(dest.with_name(dest.name + ".deps.json"), deps)
     dest.with_name(dest.name + ".timing.json").write_text(
         json.dumps({"seconds": round(time.perf_counter() - t0, 2)}) + "\n")
     failure_path.unlink(missing_ok=True)

@@ -41,6 +41,7 @@ if str(ROOT) not in sys.path:
 
 from scripts import artifact_hook, notebook_source as source, page_blocks  # noqa: E402
 from scripts.notebooks import clean_links  # noqa: E402
+from lesson_code.lessonkit.files import atomic_write_bytes  # noqa: E402
 
 CACHE = ROOT / ".cache" / "notebooks"
 EXECUTOR = ROOT / "scripts" / "notebook_exec.py"
@@ -192,11 +193,8 @@ def coalesce_streams(outputs: list) -> list:
 
 
 def write_if_changed(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
     if not path.is_file() or path.read_text(encoding="utf-8") != text:
-        tmp = path.with_name(path.name + ".tmp")
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(path)
+        atomic_write_bytes(path, text.encode("utf-8"))
 
 
 def build_one(lesson: source.Lesson, config) -> Built:

@@ -9,9 +9,9 @@ from __future__ import annotations
 import fcntl
 import os
 import sys
-import tempfile
 from pathlib import Path
 
+from lesson_code.lessonkit.files import atomic_write_bytes
 from scripts import notebook_source as source
 from scripts import page_blocks
 
@@ -44,12 +44,8 @@ def build_results() -> None:
 
 
 def atomic_write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(text)
-    os.chmod(tmp, 0o644)
-    os.replace(tmp, path)
+    """Write UTF-8 text atomically (lessonkit's atomic write)."""
+    atomic_write_bytes(path, text.encode("utf-8"))
 
 
 def stale_files(lessons: list[source.Lesson]) -> list[Path]:

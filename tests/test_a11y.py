@@ -24,7 +24,7 @@ WIDTHS = {"desktop": (1280, 900), "phone": (390, 844)}
 # WCAG 2.0/2.1 A and AA, plus axe's best practices (landmarks, unique names, headings).
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
 FAILING_IMPACTS = {"serious", "critical"}
-# Smallest text a figure may hold (lesson_code/day03/figures/style.py SMALLEST_FONT_PT = 6 pt), in CSS px
+# Smallest text a figure may hold (lesson_code/lessonkit/figstyle.py SMALLEST_FONT_PT = 6 pt), in CSS px
 # at the figure's natural size (matplotlib SVGs are sized in pt: 1 pt = 4/3 px).
 SMALLEST_FONT_PX = 6 * 4 / 3
 # Moderate rules that are knowingly left, each with its reason (kept in step with the maintainers' doc).
@@ -201,7 +201,7 @@ def test_keyboard_path_day3(chromium, site_url):
 
 def test_figure_zoom_on_phone(chromium, site_url):
     """At 390 px a tap on each Day 3 figure opens the zoom view with the figure drawn at least 1.5x its
-    natural size: the smallest figure text (style.SMALLEST_FONT_PT, 6 pt = 8 CSS px at natural
+    natural size: the smallest figure text (figstyle.SMALLEST_FONT_PT, 6 pt = 8 CSS px at natural
     size) is then 12 px or more. The view closes with its Close button; the figure keeps its alt text."""
     context, page, guard = open_page(chromium, site_url, DAY3, "light", "phone")
     try:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from lesson_code import cache
+from lesson_code.lessonkit import cache
 
 ROOT = Path(__file__).resolve().parent.parent
 

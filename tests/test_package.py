@@ -69,11 +69,11 @@ def installed(tmp_path_factory):
 def test_installed_package_imports_and_loads_the_corpus_outside_the_repo(installed):
     python, work, env = installed
     probe = """
-import json, lesson_code, lesson_code.cache
+import json, lesson_code, lesson_code.lessonkit.cache
 from lesson_code.day03 import cells, model, train, sample
 from lesson_code.day03.corpus import CORPUS_CHARS, default_cache_dir, load_corpus, load_excerpt
 text = load_corpus()
-print(json.dumps({"package": lesson_code.__file__, "checkout": lesson_code.cache.in_checkout(),
+print(json.dumps({"package": lesson_code.__file__, "checkout": lesson_code.lessonkit.cache.in_checkout(),
                   "cache": str(default_cache_dir()), "chars": len(text), "expected": CORPUS_CHARS,
                   "excerpt": len(load_excerpt())}))
 """

@@ -27,7 +27,6 @@ from __future__ import annotations
 import copy
 import gzip
 import hashlib
-import json
 import math
 import os
 from pathlib import Path
@@ -35,6 +34,8 @@ from pathlib import Path
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+
+from lesson_code.lessonkit.files import atomic_write_bytes, json_text
 
 from .cells import LSTMCell
 from .data import Vocab, bptt_batches
@@ -203,16 +204,6 @@ def prompt_logits(model: nn.Module, vocab: Vocab, prompt: str) -> torch.Tensor:
     return logits[0].float()
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
-
-
-def _json_bytes(data: dict) -> bytes:
-    return (json.dumps(data, indent=1, sort_keys=True, allow_nan=False) + "\n").encode()
-
-
 # ------------------------------------------------------------------ the export
 
 
@@ -297,10 +288,10 @@ def _export(model, vocab, out_dir, val_ids, encoding, reference_prompt) -> dict:
         "kl_nats_mean": ref_kl.mean().item(), "kl_nats_max": ref_kl.max().item(),
         "argmax_agreement": ref_agree,
     }
-    _atomic_write(out_dir / WEIGHTS, blob)
-    _atomic_write(out_dir / REFERENCE_LOGITS, logits_blob)
-    _atomic_write(out_dir / REFERENCE, _json_bytes(reference))
-    _atomic_write(out_dir / MANIFEST, _json_bytes(manifest))  # last: its presence means a complete export
+    atomic_write_bytes(out_dir / WEIGHTS, blob)
+    atomic_write_bytes(out_dir / REFERENCE_LOGITS, logits_blob)
+    atomic_write_bytes(out_dir / REFERENCE, json_text(reference).encode())
+    atomic_write_bytes(out_dir / MANIFEST, json_text(manifest).encode())  # last: its presence means a complete export
 
     quotes = {
         "encoding": encoding,

@@ -10,9 +10,12 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
 import sys
 from pathlib import Path
+
+from lesson_code.lessonkit.cli import (THREADS_HELP, CLIError, Parser, check_writable_target, dropout_prob,  # noqa: F401
+                                       log, nonempty_text, nonneg_int, one_line, positive_float, positive_int,
+                                       probability, resolve_device, run_main, seed_int, temperature)
 
 DEFAULT_CHECKPOINT = "checkpoints/day03_charlm.pt"
 
@@ -20,116 +23,6 @@ DEFAULT_CHECKPOINT = "checkpoints/day03_charlm.pt"
 DEFAULTS = dict(cell="lstm", backend="torch", embed=64, hidden=256, layers=2, dropout=0.2,
                 batch_size=32, seq_len=128, lr=3e-3, minutes=10.0, eval_every=200, reset_prob=0.1)
 
-THREADS_HELP = ("CPU threads for torch (default: torch's own choice, fastest on an idle machine; on a busy "
-                "machine --threads 1 can be much faster)")
-
-
-class CLIError(Exception):
-    """A user-facing problem; main() prints it as one "error:" line."""
-
-
-def one_line(msg: object) -> str:
-    """Collapse a message to a single line."""
-    return " ".join(str(msg).split()) or "unknown error"
-
-
-class Parser(argparse.ArgumentParser):
-    """ArgumentParser whose errors are one "error: ..." line on stderr (exit status 2)."""
-
-    def error(self, message):  # noqa: D102 (argparse API)
-        self.exit(2, f"error: {one_line(message)} (see: {self.prog} --help)\n")
-
-
-# ------------------------------------------------------------------ argument types
-
-
-def _number(kind, text: str, ok, want: str, hint: str = ""):
-    try:
-        value = kind(text)
-    except (TypeError, ValueError):
-        value = None
-    if value is None or (isinstance(value, float) and not math.isfinite(value)) or not ok(value):
-        raise argparse.ArgumentTypeError(f"expected {want}, got {text!r}{hint}")
-    return value
-
-
-def positive_int(text: str) -> int:
-    """An integer >= 1."""
-    return _number(int, text, lambda v: v >= 1, "an integer >= 1")
-
-
-def nonneg_int(text: str) -> int:
-    """An integer >= 0."""
-    return _number(int, text, lambda v: v >= 0, "an integer >= 0")
-
-
-def seed_int(text: str) -> int:
-    """A seed: an integer in [0, 2**63) (torch's generators take 64-bit seeds)."""
-    return _number(int, text, lambda v: 0 <= v < 2**63, "an integer in [0, 2**63)")
-
-
-def positive_float(text: str) -> float:
-    """A finite number > 0."""
-    return _number(float, text, lambda v: v > 0, "a number > 0")
-
-
-def dropout_prob(text: str) -> float:
-    """A probability in [0, 1)."""
-    return _number(float, text, lambda v: 0 <= v < 1, "a probability in [0, 1)")
-
-
-def probability(text: str) -> float:
-    """A probability in [0, 1]."""
-    return _number(float, text, lambda v: 0 <= v <= 1, "a probability in [0, 1]")
-
-
-def temperature(text: str) -> float:
-    """A finite temperature > 0."""
-    return _number(float, text, lambda v: v > 0, "a number > 0",
-                   " (as the temperature approaches 0 sampling becomes greedy; --top-k 1 gives exact argmax)")
-
-
-def nonempty_text(text: str) -> str:
-    """A non-empty string."""
-    if text == "":
-        raise argparse.ArgumentTypeError("must not be empty")
-    return text
-
-
-# ------------------------------------------------------------------ helpers
-
-
-def resolve_device(name: str, threads: int | None = None):
-    """'cpu' or 'cuda' -> torch.device (and set the CPU thread count); CLIError if CUDA is absent."""
-    import torch
-
-    if threads is not None:
-        torch.set_num_threads(threads)
-    if name == "cuda" and not torch.cuda.is_available():
-        raise CLIError(f"--device cuda requested but CUDA is not available (torch {torch.__version__}); use --device cpu")
-    return torch.device(name)
-
-
-def check_writable_target(path: Path) -> None:
-    """Fail early (before training) if the checkpoint could not be written at ``path``."""
-    if path.is_dir():
-        raise CLIError(f"--checkpoint {path} is a directory; give a file path such as {path / 'charlm.pt'}")
-    ancestor = path.parent
-    while not ancestor.exists():
-        ancestor = ancestor.parent
-    if not ancestor.is_dir():
-        raise CLIError(f"cannot create the checkpoint directory: {ancestor} is a file")
-    if not os.access(ancestor, os.W_OK | os.X_OK):
-        raise CLIError(f"cannot write the checkpoint: no write permission in {ancestor}")
-    if path.exists() and not os.access(path, os.W_OK):
-        raise CLIError(f"cannot overwrite the checkpoint {path}: permission denied")
-
-
-def _log(msg: str) -> None:
-    from tqdm.auto import tqdm
-
-    tqdm.write(msg, file=sys.stdout)
-    sys.stdout.flush()
 
 
 # ------------------------------------------------------------------ commands
@@ -147,7 +40,7 @@ def cmd_train(args) -> int:
 
     device = resolve_device(args.device, args.threads)
     ckpt = Path(args.checkpoint)
-    check_writable_target(ckpt)
+    check_writable_target(ckpt, "charlm.pt")
     minutes = args.minutes if (args.minutes is not None or args.steps is not None) else DEFAULTS["minutes"]
 
     text = load_corpus(args.text)
@@ -170,15 +63,15 @@ def cmd_train(args) -> int:
     uni = unigram_nats(train_ids, val_ids, vocab.size)
     bi = bigram_nats(train_ids, val_ids, vocab.size)
     budget = f"{args.steps} steps" if args.steps else f"{minutes:g} min"
-    _log(f"corpus: {source}: {len(train_text):,} train / {len(val_text):,} validation characters, vocabulary {vocab.size}")
-    _log(f"model: {args.backend} {args.cell} {args.layers}x{args.hidden}, embed {args.embed}, dropout {args.dropout:g}, "
+    log(f"corpus: {source}: {len(train_text):,} train / {len(val_text):,} validation characters, vocabulary {vocab.size}")
+    log(f"model: {args.backend} {args.cell} {args.layers}x{args.hidden}, embed {args.embed}, dropout {args.dropout:g}, "
          f"{count_parameters(model):,} parameters on {device}")
-    _log(f"training: batch {args.batch_size} x seq {args.seq_len}, Adam lr {args.lr:g} (cosine decay), clip {tcfg.clip}, "
+    log(f"training: batch {args.batch_size} x seq {args.seq_len}, Adam lr {args.lr:g} (cosine decay), clip {tcfg.clip}, "
          f"state reset prob {tcfg.reset_prob:g}, budget {budget}, seed {args.seed}")
-    _log(f"baselines on validation: uniform {math.log(vocab.size):.3f}, unigram {uni:.3f}, bigram {bi:.3f} nats/char")
+    log(f"baselines on validation: uniform {math.log(vocab.size):.3f}, unigram {uni:.3f}, bigram {bi:.3f} nats/char")
 
     def on_eval(r: dict) -> None:
-        _log(f"step {r['step']:6d} | {r['seconds'] / 60:5.2f} min | train {r['train_nats']:.3f} | "
+        log(f"step {r['step']:6d} | {r['seconds'] / 60:5.2f} min | train {r['train_nats']:.3f} | "
              f"val {r['val_nats']:.3f} nats/char ({bits(r['val_nats']):.3f} bits/char) | lr {r['lr']:.2e}")
 
     hist = train(model, train_ids, val_ids, tcfg, progress=not args.no_progress, on_eval=on_eval)
@@ -187,11 +80,11 @@ def cmd_train(args) -> int:
              "baselines": {"unigram_nats": uni, "bigram_nats": bi}}
     save_checkpoint(ckpt, model, vocab, config, extra)
     best = hist["best_val_nats"]
-    _log(f"done ({hist['stopped']}): {hist['step'][-1] if hist['step'] else 0} steps, "
+    log(f"done ({hist['stopped']}): {hist['step'][-1] if hist['step'] else 0} steps, "
          f"{hist['epochs']:.2f} epochs, {hist['seconds_total'] / 60:.2f} min; best val {best:.3f} nats/char "
          f"({bits(best):.3f} bits/char) at step {hist['best_step']}; wrote {ckpt}")
     prompt = text[0]
-    _log("sample (temperature 0.8):\n" + sample(model, vocab, prompt, 300, temperature=0.8, seed=args.seed))
+    log("sample (temperature 0.8):\n" + sample(model, vocab, prompt, 300, temperature=0.8, seed=args.seed))
     return 0
 
 
@@ -312,20 +205,7 @@ def build_parser() -> Parser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point; returns the exit status."""
-    args = build_parser().parse_args(argv)  # exits 2 with one "error:" line on bad arguments
-    from .checkpoint import CheckpointError
+    """Entry point; returns the exit status (one "error:" line on stderr for every expected failure)."""
     from .corpus import CorpusError
 
-    try:
-        return args.func(args)
-    except (CLIError, CorpusError, CheckpointError, ValueError, OSError) as e:
-        print(f"error: {one_line(e)}", file=sys.stderr)
-        return 1
-    except RuntimeError as e:  # e.g. torch out of memory for a huge --hidden
-        print(f"error: {one_line(e).split(' (')[0][:300]}; try smaller --hidden/--layers/--batch-size",
-              file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print("error: interrupted", file=sys.stderr)
-        return 130
+    return run_main(build_parser(), argv, errors=(CorpusError,))

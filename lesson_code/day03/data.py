@@ -1,4 +1,4 @@
-"""Characters to integer ids and back, the train/validation split, and truncated-BPTT batches.
+"""The train/validation split and truncated-BPTT batches (characters to ids: lessonkit's :class:`Vocab`).
 
 Truncated BPTT needs batches whose rows continue each other across steps: the corpus ids are cut
 into B contiguous streams (row b is one long stretch of text), and chunk k+1 of row b starts
@@ -8,80 +8,11 @@ starting state for chunk k+1; the training loop carries it over (detached).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Iterator, Sequence
+from typing import Iterator
 
 import torch
 
-
-def describe_char(ch: str) -> str:
-    """A readable name for one character, e.g. "'\\n' (U+000A)"."""
-    return f"{ch!r} (U+{ord(ch):04X})"
-
-
-@dataclass
-class Vocab:
-    """The sorted set of characters of a text; id = position in :attr:`chars`."""
-
-    chars: list[str]
-    stoi: dict[str, int] = field(init=False, repr=False)
-
-    def __post_init__(self):
-        self.chars = list(self.chars)
-        if not self.chars:
-            raise ValueError("a vocabulary needs at least one character")
-        if any(not isinstance(c, str) or len(c) != 1 for c in self.chars):
-            raise ValueError("vocabulary entries must be single characters")
-        if len(set(self.chars)) != len(self.chars):
-            raise ValueError("vocabulary has duplicate characters")
-        self.stoi = {c: i for i, c in enumerate(self.chars)}
-
-    @classmethod
-    def from_text(cls, text: str) -> "Vocab":
-        """Every distinct character of ``text``, sorted by code point."""
-        return cls(sorted(set(text)))
-
-    @property
-    def size(self) -> int:
-        """Number of characters V."""
-        return len(self.chars)
-
-    def __len__(self) -> int:
-        return len(self.chars)
-
-    def __contains__(self, ch: str) -> bool:
-        return ch in self.stoi
-
-    def unknown_chars(self, text: str) -> list[str]:
-        """Distinct characters of ``text`` missing from the vocabulary, in order of appearance."""
-        return list(dict.fromkeys(c for c in text if c not in self.stoi))
-
-    def encode(self, text: str) -> torch.Tensor:
-        """str of length N -> LongTensor (N,); ValueError naming every unknown character."""
-        unknown = self.unknown_chars(text)
-        if unknown:
-            names = ", ".join(describe_char(c) for c in unknown[:10])
-            more = f" and {len(unknown) - 10} more" if len(unknown) > 10 else ""
-            raise ValueError(
-                f"character{'s' if len(unknown) > 1 else ''} {names}{more} not in the vocabulary "
-                f"({self.size} characters: {''.join(self.chars)!r})"
-            )
-        return torch.tensor([self.stoi[c] for c in text], dtype=torch.long)
-
-    def decode(self, ids: torch.Tensor | Sequence[int]) -> str:
-        """ids (N,) -> str of length N."""
-        if isinstance(ids, torch.Tensor):
-            ids = ids.reshape(-1).tolist()
-        return "".join(self.chars[i] for i in ids)
-
-    def to_list(self) -> list[str]:
-        """Plain list of characters, for checkpoints."""
-        return list(self.chars)
-
-    @classmethod
-    def from_list(cls, chars: Sequence[str]) -> "Vocab":
-        """Inverse of :meth:`to_list`."""
-        return cls(list(chars))
+from lesson_code.lessonkit.vocab import Vocab, describe_char  # noqa: F401 (the lesson's vocabulary)
 
 
 def split_ids(ids: torch.Tensor, val_fraction: float = 0.1) -> tuple[torch.Tensor, torch.Tensor]:

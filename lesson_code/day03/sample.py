@@ -9,23 +9,13 @@ becomes uniform over the vocabulary. T must be > 0: for exactly-greedy decoding 
 
 from __future__ import annotations
 
-import math
-
 import torch
 import torch.nn as nn
 
+from lesson_code.lessonkit.decoding import (check_temperature, check_top_k, entropy, evaluating, model_device,
+                                             next_token_distribution)
+
 from .data import Vocab
-
-
-def check_temperature(temperature: float) -> float:
-    """Return ``temperature`` as float if it is finite and > 0, else raise ValueError."""
-    t = float(temperature)
-    if not (t > 0 and math.isfinite(t)):
-        raise ValueError(
-            f"temperature must be a finite number > 0, got {temperature} "
-            "(temperature -> 0 approaches greedy decoding: use top-k 1 for exact argmax)"
-        )
-    return t
 
 
 def _check_args(prompt: str, length: int, top_k: int | None) -> None:
@@ -33,51 +23,25 @@ def _check_args(prompt: str, length: int, top_k: int | None) -> None:
         raise ValueError("prompt must be at least one character (the model needs something to condition on)")
     if int(length) != length or length < 0:
         raise ValueError(f"length must be an integer >= 0, got {length}")
-    if top_k is not None and (int(top_k) != top_k or top_k < 1):
-        raise ValueError(f"top_k must be an integer >= 1, got {top_k}")
+    check_top_k(top_k)
 
 
-# --8<-- [start:distribution]
-def next_char_distribution(logits: torch.Tensor, temperature: float = 1.0,
-                           top_k: int | None = None) -> torch.Tensor:
-    """logits (..., V) -> probabilities (..., V) in float64 after top-k filtering and temperature."""
-    t = check_temperature(temperature)
-    z = logits.detach().to(torch.float64)
-    if top_k is not None and top_k < z.size(-1):
-        kth = torch.topk(z, int(top_k), dim=-1).values[..., -1:]  # (..., 1)
-        z = z.masked_fill(z < kth, float("-inf"))  # ties with the k-th logit are kept
-    return torch.softmax(z / t, dim=-1)
-# --8<-- [end:distribution]
-
-
-def next_char_entropy(logits: torch.Tensor, temperature: float = 1.0) -> torch.Tensor:
-    """logits (..., V) -> entropy (...,) in nats of softmax(logits / temperature)."""
-    t = check_temperature(temperature)
-    logp = torch.log_softmax(logits.detach().to(torch.float64) / t, dim=-1)
-    return -(logp.exp() * logp).sum(-1)
-
-
-def _model_device(model: nn.Module) -> torch.device:
-    return next(model.parameters()).device
+next_char_distribution = next_token_distribution  # Day 3 draws characters: its name for the same function
+next_char_entropy = entropy
 
 
 # --8<-- [start:generate]
-@torch.no_grad()
 def _generate(model: nn.Module, vocab: Vocab, prompt: str, length: int, pick) -> str:
     """Feed the prompt, then ``length`` times append pick(last logits (V,)) -> id and feed it back."""
     ids = vocab.encode(prompt)  # ValueError naming unknown characters
-    device = _model_device(model)
-    was_training = model.training
-    model.eval()
-    try:
+    device = model_device(model)
+    with evaluating(model):  # eval mode (no dropout), no gradients; the previous mode restored after
         logits, states = model(ids.view(1, -1).to(device))
         out: list[int] = []
         for _ in range(length):
             nxt = int(pick(logits[0, -1]))
             out.append(nxt)
             logits, states = model(torch.tensor([[nxt]], device=device), states)
-    finally:
-        model.train(was_training)
     return prompt + vocab.decode(out)
 
 
@@ -93,7 +57,7 @@ def sample(model: nn.Module, vocab: Vocab, prompt: str, length: int, temperature
     gen = torch.Generator().manual_seed(int(seed))
 
     def pick(last_logits: torch.Tensor) -> int:
-        probs = next_char_distribution(last_logits.cpu(), temperature, top_k)
+        probs = next_token_distribution(last_logits.cpu(), temperature, top_k)
         return int(torch.multinomial(probs, 1, generator=gen))
 
     return _generate(model, vocab, prompt, length, pick)
@@ -111,12 +75,8 @@ def sequence_log_likelihood(model: nn.Module, vocab: Vocab, text: str) -> float:
     """Mean log p(text[t] | text[:t]) over t = 1..len-1, in nats/char (<= 0; minus it is the loss)."""
     if len(text) < 2:
         raise ValueError("need at least 2 characters to score a text")
-    ids = vocab.encode(text).view(1, -1).to(_model_device(model))
-    was_training = model.training
-    model.eval()
-    try:
+    ids = vocab.encode(text).view(1, -1).to(model_device(model))
+    with evaluating(model):
         logits, _ = model(ids[:, :-1])  # (1, N-1, V)
-    finally:
-        model.train(was_training)
     logp = torch.log_softmax(logits.to(torch.float64), dim=-1)
     return logp[0].gather(-1, ids[0, 1:].unsqueeze(-1)).mean().item()

@@ -1,4 +1,4 @@
-"""Training loop for the character-level language model: truncated BPTT, Adam, clipping, validation.
+"""Training the character-level language model: truncated BPTT chunks, the step, validation.
 
 Losses are mean cross-entropy per predicted character in nats (natural log); bits/char is
 nats/char divided by ln 2. A uniform guess over V characters costs ln V nats/char.
@@ -12,32 +12,24 @@ records every evaluation, so the whole curve is still visible.
 from __future__ import annotations
 
 import math
-import random
-import time
 from dataclasses import asdict, dataclass, fields
-from typing import Callable
+from typing import Callable, Iterator
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from tqdm.auto import tqdm
+
+from lesson_code.lessonkit.training import LR_SCHEDULES, check_budget, fit, lr_at, set_seed  # noqa: F401
 
 from .data import bptt_batches
 from .model import detach_states
 
 LN2 = math.log(2.0)
-LR_SCHEDULES = ("constant", "cosine")
 
 
 def bits(nats: float) -> float:
     """nats/char -> bits/char."""
     return nats / LN2
-
-
-def set_seed(seed: int) -> None:
-    """Seed Python's and torch's global generators (weight init, dropout)."""
-    random.seed(seed)
-    torch.manual_seed(seed)
 
 
 @dataclass
@@ -63,27 +55,14 @@ class TrainConfig:
     device: str = "cpu"
 
     def __post_init__(self):
-        if self.steps is None and self.minutes is None:
-            raise ValueError("set steps or minutes (the training budget)")
-        for name in ("batch_size", "seq_len", "eval_every", "eval_batch_size"):
+        for name in ("batch_size", "seq_len", "eval_batch_size"):
             if int(getattr(self, name)) < 1:
                 raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}")
-        if self.steps is not None and self.steps < 1:
-            raise ValueError(f"steps must be >= 1, got {self.steps}")
-        if self.minutes is not None and not self.minutes > 0:
-            raise ValueError(f"minutes must be > 0, got {self.minutes}")
+        check_budget(self)  # steps/minutes, eval_every, lr, clip, schedule: lessonkit's rules
         if self.eval_tokens is not None and self.eval_tokens < 2:
             raise ValueError(f"eval_tokens must be >= 2, got {self.eval_tokens}")
-        if not self.lr > 0:
-            raise ValueError(f"lr must be > 0, got {self.lr}")
-        if not self.clip > 0:
-            raise ValueError(f"clip must be > 0, got {self.clip}")
-        if self.lr_schedule not in LR_SCHEDULES:
-            raise ValueError(f"lr_schedule must be one of {LR_SCHEDULES}, got {self.lr_schedule!r}")
         if not 0.0 <= self.reset_prob <= 1.0:
             raise ValueError(f"reset_prob must be in [0, 1], got {self.reset_prob}")
-        if not 0.0 <= self.min_lr_ratio <= 1.0:
-            raise ValueError(f"min_lr_ratio must be in [0, 1], got {self.min_lr_ratio}")
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -92,15 +71,6 @@ class TrainConfig:
     def from_dict(cls, d: dict) -> "TrainConfig":
         known = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in d.items() if k in known})
-
-
-def lr_at(cfg: TrainConfig, progress: float) -> float:
-    """Learning rate at budget fraction ``progress`` in [0, 1]."""
-    if cfg.lr_schedule == "constant":
-        return cfg.lr
-    p = min(max(progress, 0.0), 1.0)
-    low = cfg.lr * cfg.min_lr_ratio
-    return low + 0.5 * (cfg.lr - low) * (1.0 + math.cos(math.pi * p))
 
 
 @torch.no_grad()
@@ -141,93 +111,53 @@ def train_step(model: nn.Module, opt: torch.optim.Optimizer, x, y, states, clip:
 # --8<-- [end:train_step]
 
 
+def epoch_chunks(train_ids: torch.Tensor, cfg: TrainConfig) -> Iterator[tuple[torch.Tensor, torch.Tensor, bool]]:
+    """Endless (x, y, fresh) chunks: epoch after epoch, each starting the B streams at a random offset
+    in [0, T); ``fresh`` is True where the state must start from zeros (an epoch start, or a seeded
+    draw with probability ``cfg.reset_prob``)."""
+    rng = torch.Generator().manual_seed(cfg.seed)  # epoch offsets and state resets
+    while True:
+        offset = int(torch.randint(cfg.seq_len, (1,), generator=rng))
+        first = True
+        for x, y in bptt_batches(train_ids, cfg.batch_size, cfg.seq_len, offset):
+            cold = float(torch.rand((), generator=rng)) < cfg.reset_prob
+            yield x, y, first or cold
+            first = False
+
+
 def train(model: nn.Module, train_ids: torch.Tensor, val_ids: torch.Tensor, cfg: TrainConfig,
           progress: bool = True, on_eval: Callable[[dict], None] | None = None) -> dict:
     """Train in place with truncated BPTT; return the history and leave the best-validation weights in ``model``.
 
-    train_ids, val_ids: LongTensor (N,). Each epoch starts the B streams at a random offset in
-    [0, T) so chunk boundaries move between epochs; the state is carried across the chunks of an
-    epoch (detached after every step) and reset to zeros at each epoch start and, with probability
-    ``cfg.reset_prob``, before any chunk (a seeded draw, so runs are repeatable). ``on_eval`` gets
-    a dict {step, seconds, train_nats, val_nats, best_val_nats, lr} after every validation. Ctrl-C
-    stops training early and still returns (history["stopped"] == "interrupted").
+    train_ids, val_ids: LongTensor (N,). The chunks come from :func:`epoch_chunks`; the state is
+    carried across the chunks of an epoch (detached after every step by :func:`train_step`). The
+    budget, schedule, best weights, Ctrl-C and progress bar are lessonkit's :func:`fit`. ``on_eval``
+    gets a dict {step, seconds, train_nats, val_nats, best_val_nats, lr} after every validation;
+    Ctrl-C stops training early and still returns (history["stopped"] == "interrupted").
     """
-    set_seed(cfg.seed)
     device = torch.device(cfg.device)
     model.to(device)
-    model.train()
-    opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
-    rng = torch.Generator().manual_seed(cfg.seed)  # epoch offsets and state resets
-    budget_s = None if cfg.minutes is None else cfg.minutes * 60.0
+    states = None
 
-    hist: dict = {"step": [], "train_nats": [], "seconds": [], "lr": [],
-                  "val_step": [], "val_nats": [], "val_seconds": [],
-                  "best_step": 0, "best_val_nats": math.inf, "stopped": None, "chars_seen": 0}
-    best_state = None
-    window: list[float] = []  # train losses since the last validation
+    def step(opt, batch):
+        nonlocal states
+        x, y, fresh = batch
+        if fresh:
+            states = None  # cold start: this chunk begins from zero states
+        loss, states = train_step(model, opt, x.to(device), y.to(device), states, cfg.clip)
+        return loss.item(), y.numel()
 
-    def validate(step: int, elapsed: float) -> None:
-        nonlocal best_state
-        val = evaluate(model, val_ids, cfg.eval_batch_size, cfg.seq_len, cfg.eval_tokens)
-        hist["val_step"].append(step)
-        hist["val_nats"].append(val)
-        hist["val_seconds"].append(elapsed)
-        if val < hist["best_val_nats"]:
-            hist["best_val_nats"], hist["best_step"] = val, step
-            best_state = {k: v.detach().to("cpu", copy=True) for k, v in model.state_dict().items()}
-        train_nats = sum(window) / len(window) if window else math.nan
-        window.clear()
-        bar.set_postfix(train=f"{train_nats:.3f}", val=f"{val:.3f}", best=f"{hist['best_val_nats']:.3f}")
+    def validate() -> float:
+        return evaluate(model, val_ids, cfg.eval_batch_size, cfg.seq_len, cfg.eval_tokens)
+
+    def report(r: dict) -> None:
         if on_eval is not None:
-            on_eval({"step": step, "seconds": elapsed, "train_nats": train_nats, "val_nats": val,
-                     "best_val_nats": hist["best_val_nats"], "lr": opt.param_groups[0]["lr"]})
+            on_eval({"step": r["step"], "seconds": r["seconds"], "train_nats": r["train_loss"],
+                     "val_nats": r["val_loss"], "best_val_nats": r["best_val_loss"], "lr": r["lr"]})
 
-    # progress=True shows the bar on a terminal only (tqdm's disable=None), so logs stay clean
-    bar = tqdm(total=cfg.steps, disable=None if progress else True, unit="step", desc="train", leave=False)
-    t0 = time.perf_counter()
-    step = 0
-    try:
-        while hist["stopped"] is None:
-            offset = int(torch.randint(cfg.seq_len, (1,), generator=rng))
-            states = None
-            for x, y in bptt_batches(train_ids, cfg.batch_size, cfg.seq_len, offset):
-                if float(torch.rand((), generator=rng)) < cfg.reset_prob:
-                    states = None  # cold start: this chunk begins from zero states
-                elapsed = time.perf_counter() - t0
-                frac = max(step / cfg.steps if cfg.steps else 0.0,
-                           elapsed / budget_s if budget_s else 0.0)
-                lr = lr_at(cfg, frac)
-                for group in opt.param_groups:
-                    group["lr"] = lr
-                x, y = x.to(device), y.to(device)
-                loss, states = train_step(model, opt, x, y, states, cfg.clip)
-
-                step += 1
-                elapsed = time.perf_counter() - t0
-                value = loss.item()
-                window.append(value)
-                hist["step"].append(step)
-                hist["train_nats"].append(value)
-                hist["seconds"].append(elapsed)
-                hist["lr"].append(lr)
-                hist["chars_seen"] += y.numel()
-                bar.update(1)
-                if cfg.steps is not None and step >= cfg.steps:
-                    hist["stopped"] = "steps"
-                elif budget_s is not None and elapsed >= budget_s:
-                    hist["stopped"] = "minutes"
-                if step % cfg.eval_every == 0 or hist["stopped"]:
-                    validate(step, elapsed)
-                if hist["stopped"]:
-                    break
-    except KeyboardInterrupt:
-        hist["stopped"] = "interrupted"
-        if step > 0 and (not hist["val_step"] or hist["val_step"][-1] != step):
-            validate(step, time.perf_counter() - t0)
-    finally:
-        bar.close()
-    if best_state is not None:
-        model.load_state_dict(best_state)
-    hist["seconds_total"] = time.perf_counter() - t0
+    hist = fit(model, epoch_chunks(train_ids, cfg), step, validate, cfg, progress=progress, on_eval=report)
+    for shared, ours in (("train_loss", "train_nats"), ("val_loss", "val_nats"),
+                         ("best_val_loss", "best_val_nats"), ("items_seen", "chars_seen")):
+        hist[ours] = hist.pop(shared)  # Day 3 names its losses in nats/char and counts characters
     hist["epochs"] = hist["chars_seen"] / max(1, train_ids.numel())
     return hist

@@ -5,18 +5,17 @@ same file the page reads, so prose and numbers cannot drift apart.
 """
 import json
 import math
-from pathlib import Path
 
 import pytest
 
-RESULTS = Path(__file__).resolve().parents[2] / ".cache" / "artifacts" / "day03" / "results.json"
+from tests.lessons import ARTIFACTS, results
+
+RESULTS = ARTIFACTS / "day03" / "results.json"
 
 
 @pytest.fixture(scope="module")
 def r():
-    if not RESULTS.exists():
-        pytest.fail(f"{RESULTS} is missing: run `make site` first (it builds the figures and results)")
-    return json.loads(RESULTS.read_text())
+    return results("day03")
 
 
 # --- Section 2: the bound and the three regimes -------------------------------------------------

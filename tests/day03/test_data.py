@@ -30,7 +30,7 @@ def test_unknown_character_error_names_it():
 
 
 def test_vocab_rejects_bad_entries():
-    for bad in ([], ["a", "a"], ["ab"]):
+    for bad in ([], ["a", "a"], ["", "b"], [1]):
         with pytest.raises(ValueError):
             Vocab(bad)
 

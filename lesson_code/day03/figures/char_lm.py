@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ..corpus import TRAIN_PLAYS
 from ..experiments import char_lm
-from .style import COLORS, LABELS, SERIES, figure, save_json, save_svg, series_style
+from lesson_code.lessonkit.figstyle import COLORS, LABELS, SERIES, figure, save_json, save_svg, series_style
 
 SEED = 0
 

@@ -6,7 +6,7 @@ import math
 from pathlib import Path
 
 from ..experiments import forget_bias
-from .style import COLORS, figure, save_json, save_svg, series_style
+from lesson_code.lessonkit.figstyle import COLORS, figure, save_json, save_svg, series_style
 
 SEED = 0
 COLOR_OF_BIAS = {"0": COLORS["lstm_bias0"], "1": COLORS["lstm_bias1"], "3": COLORS["lstm_bias3"]}

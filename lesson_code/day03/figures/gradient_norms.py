@@ -5,7 +5,7 @@ Writes gradient_norms.json (the experiment's data and quotes) and grad_first_sta
 from pathlib import Path
 
 from ..experiments import gradient_norms
-from .style import LABELS, figure, save_json, save_svg, series_style
+from lesson_code.lessonkit.figstyle import LABELS, figure, save_json, save_svg, series_style
 
 SEED = 0
 SHOWN = ("rnn", "gru", "lstm_bias0", "lstm_bias1", "lstm_bias3")

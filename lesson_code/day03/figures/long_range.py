@@ -5,7 +5,7 @@ Writes long_range.json and long_range.svg (mean over seeds, bars from the lowest
 from pathlib import Path
 
 from ..experiments import long_range
-from .style import COLORS, LABELS, SERIES, figure, save_json, save_svg
+from lesson_code.lessonkit.figstyle import COLORS, LABELS, SERIES, figure, save_json, save_svg
 
 SEED = 0
 N_SEEDS = 3

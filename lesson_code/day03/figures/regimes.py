@@ -10,7 +10,7 @@ import math
 from pathlib import Path
 
 from ..experiments import regimes
-from .style import SEQUENCE, figure, save_json, save_svg, sequence_style
+from lesson_code.lessonkit.figstyle import SEQUENCE, figure, save_json, save_svg, sequence_style
 
 SEED = 0
 

@@ -19,14 +19,12 @@ from pathlib import Path
 
 import matplotlib.ticker
 
-# The CLI runs in a subprocess; importing its modules here lets the build hook track them as inputs.
-from .. import __main__, baselines, cells, checkpoint, cli, corpus, data, model, sample, train  # noqa: F401
 from ..browser_export import export_for_browser
 from ..checkpoint import load_checkpoint
 from ..corpus import load_corpus, train_val_split
 from ..experiments import lm_probes
-from ..experiments._common import single_thread
-from .style import COLORS, figure, save_json, save_svg
+from lesson_code.lessonkit.experiments import single_thread
+from lesson_code.lessonkit.figstyle import COLORS, figure, save_json, save_svg
 
 STEPS = 2000
 SEED = 0

@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 
 #: The folder that holds ``lesson_code/``: the repository root in a checkout, site-packages when installed.
-PACKAGE_PARENT = Path(__file__).resolve().parent.parent
+PACKAGE_PARENT = Path(__file__).resolve().parent.parent.parent
 ENV_VAR = "EDL_CACHE_DIR"
 APP_NAME = "executable-dl"
 

@@ -1,8 +1,7 @@
-"""Shared look of the Day 3 figures: a colour-blind-safe palette and deterministic SVG/JSON output."""
+"""The shared look of every lesson's figures: a colour-blind-safe palette, a marker and line style per
+series, a font floor, and deterministic SVG output (same data, same bytes)."""
 from __future__ import annotations
 
-import json
-import os
 from pathlib import Path
 
 import matplotlib
@@ -10,6 +9,8 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import matplotlib.text  # noqa: E402
+
+from .files import atomic_write, write_json  # noqa: E402
 
 # Okabe & Ito's palette, distinguishable with the common colour-vision deficiencies.
 COLORS = {
@@ -53,7 +54,7 @@ def sequence_style(i: int, markevery=None) -> dict:
     return dict(color=SEQUENCE[i % len(SEQUENCE)], marker=SEQUENCE_MARKS[i % len(SEQUENCE_MARKS)], markevery=markevery)
 
 plt.rcParams.update({
-    "svg.hashsalt": "day03",       # stable element ids: same data, same bytes
+    "svg.hashsalt": "lessonkit",       # stable element ids: same data, same bytes
     "svg.fonttype": "path",        # glyphs as paths: identical rendering with no fonts installed
     "font.family": "DejaVu Sans",
     "font.size": 10,
@@ -76,21 +77,16 @@ def check_font_sizes(fig) -> None:
     small = [(t.get_text(), t.get_fontsize()) for t in fig.findobj(matplotlib.text.Text)
              if t.get_visible() and t.get_text().strip() and t.get_fontsize() < SMALLEST_FONT_PT]
     if small:
-        raise ValueError(f"figure text below {SMALLEST_FONT_PT} pt: {small[:5]}; enlarge it (style.SMALLEST_FONT_PT)")
+        raise ValueError(f"figure text below {SMALLEST_FONT_PT} pt: {small[:5]}; enlarge it (figstyle.SMALLEST_FONT_PT)")
 
 
 def save_svg(fig, path: Path) -> None:
     """Write `fig` as SVG with no timestamp, atomically, and close it (after checking its font sizes)."""
     check_font_sizes(fig)
-    tmp = path.with_name(path.name + ".tmp")
-    fig.savefig(tmp, format="svg", metadata={"Date": None, "Creator": None})
+    atomic_write(path, lambda f: fig.savefig(f, format="svg", metadata={"Date": None, "Creator": None}))
     plt.close(fig)
-    os.replace(tmp, path)
 
 
 def save_json(data: dict, path: Path) -> None:
     """Write plain data as sorted, indented JSON atomically (byte-identical for identical data)."""
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(data, indent=1, sort_keys=True, allow_nan=False) + "\n")
-    os.replace(tmp, path)
-
+    write_json(path, data)

@@ -2,7 +2,7 @@
 import matplotlib
 import pytest
 
-from lesson_code.day03.figures import style
+from lesson_code.lessonkit import figstyle as style
 
 
 def test_every_series_has_its_own_marker_and_line_style():
