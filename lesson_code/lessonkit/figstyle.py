@@ -22,9 +22,12 @@ COLORS = {
     "lstm_bias3": "#CC79A7",  # reddish purple
     "baseline": "#555555",
     "accent": "#E69F00",     # orange
+    "source_in_order": "#0072B2",   # Day 4: the source read as written
+    "source_reversed": "#D55E00",   # Day 4: the source read backwards
 }
 LABELS = {"rnn": "vanilla RNN", "gru": "GRU", "lstm": "LSTM", "lstm_bias0": "LSTM, forget bias 0",
-          "lstm_bias1": "LSTM, forget bias 1", "lstm_bias3": "LSTM, forget bias 3"}
+          "lstm_bias1": "LSTM, forget bias 1", "lstm_bias3": "LSTM, forget bias 3",
+          "source_in_order": "source in order", "source_reversed": "source reversed"}
 SEQUENCE = ["#0072B2", "#56B4E9", "#009E73", "#E69F00", "#D55E00", "#CC79A7", "#000000"]
 
 # Colour is never the only cue (WCAG 1.4.1): each series also has its own marker and line style, so
@@ -37,6 +40,8 @@ SERIES = {
     "lstm_bias0": dict(marker="o", linestyle="--"),
     "lstm_bias1": dict(marker="D", linestyle=":"),
     "lstm_bias3": dict(marker="v", linestyle="-"),
+    "source_in_order": dict(marker="P", linestyle="-"),
+    "source_reversed": dict(marker="X", linestyle="--"),
 }
 SEQUENCE_MARKS = ["o", "s", "^", "D", "v", "P", "X"]
 SMALLEST_FONT_PT = 6  # no figure text below this (checked on save): 8 px at natural size, 12 px zoomed

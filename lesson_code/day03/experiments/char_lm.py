@@ -14,7 +14,7 @@ import math
 import torch
 
 from ..baselines import bigram_nats, unigram_nats
-from ..corpus import load_corpus, train_val_split
+from ..corpus import TRAIN_PLAYS, load_corpus, train_val_split
 from ..data import Vocab
 from ..model import CharLMConfig, build_model, count_parameters
 from ..train import TrainConfig, evaluate, train
@@ -67,7 +67,7 @@ def memorisation(train_ids, val_ids, vocab_size: int, seed: int, chars: int = 50
             "eval_tokens": eval_tokens}
 
 
-def run(seed: int = 0, steps: int = 1000, lstm_hidden: int = 256, embed_size: int = 32, num_layers: int = 1,
+def measure(seed: int = 0, steps: int = 1000, lstm_hidden: int = 256, embed_size: int = 32, num_layers: int = 1,
         batch_size: int = 32, seq_len: int = 64, lr: float = 3e-3, eval_every: int = 100,
         eval_tokens: int = 20_000, cells=CELLS, memorise_chars: int = 500, memorise_steps: int = 300,
         corpus_path=None) -> dict:
@@ -131,3 +131,14 @@ def run(seed: int = 0, steps: int = 1000, lstm_hidden: int = 256, embed_size: in
         "baselines": baselines, "models": models, "memorisation": memo, "quotes": quotes,
     }
 
+
+def run(seed: int = 0, **budget) -> dict:
+    """The measurement (see :func:`measure`) plus the corpus sizes the page quotes."""
+    data = measure(seed=seed, **budget)
+    data["quotes"].update({
+        "n_train_plays": len(TRAIN_PLAYS),
+        "train_chars": data["train_chars"], "val_chars": data["val_chars"],
+        "eval_tokens": data["budget"]["eval_tokens"],
+        "corpus_chars": data["train_chars"] + data["val_chars"],
+    })
+    return data

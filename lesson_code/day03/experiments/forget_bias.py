@@ -19,7 +19,7 @@ def _first_at_least(steps, values, threshold):
     return next((s for s, v in zip(steps, values) if v >= threshold), None)
 
 
-def run(seed: int = 0, n_seeds: int = 3, biases=(0.0, 1.0, 3.0), gap: int = 20, steps: int = 1000,
+def measure(seed: int = 0, n_seeds: int = 3, biases=(0.0, 1.0, 3.0), gap: int = 20, steps: int = 1000,
         batch_size: int = 64, lr: float = 1e-2, hidden_size: int = 32, n_classes: int = 8,
         n_distractors: int = 8, eval_every: int = 50, backend: str = "torch") -> dict:
     """Returns {"settings": {str(bias): {"per_seed": [train_recall() history per seed],
@@ -66,3 +66,13 @@ def run(seed: int = 0, n_seeds: int = 3, biases=(0.0, 1.0, 3.0), gap: int = 20, 
         "eval_step": eval_step, "chance": 1.0 / n_classes, "chance_loss": math.log(n_classes),
         "settings": settings, "quotes": quotes,
     }
+
+
+def run(seed: int = 0, **budget) -> dict:
+    """The measurement (see :func:`measure`) plus the sizes and the kept share σ(b)^gap the page quotes."""
+    data = measure(seed=seed, **budget)
+    b = data["budget"]
+    data["quotes"].update({"hidden_size": b["hidden_size"], "n_classes": b["n_classes"]})
+    for bias in b["biases"]:  # share of c_0 left after `gap` steps at f = sigmoid(bias)
+        data["quotes"][f"kept_share_bias{bias:g}"] = (1 / (1 + math.exp(-bias))) ** b["gap"]
+    return data

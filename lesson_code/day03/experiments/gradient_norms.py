@@ -167,7 +167,7 @@ def _spread(rows):
             "max": [max(c) for c in zip(*rows)]}
 
 
-def run(seed: int = 0, n_seeds: int = 5, T_values=(10, 20, 50, 100, 200), hidden_size: int = 64,
+def measure(seed: int = 0, n_seeds: int = 5, T_values=(10, 20, 50, 100, 200), hidden_size: int = 64,
         float32_T_max: int = 300, float32_T_step: int = 10) -> dict:
     """Gradient norms at init for all CONFIGS over n_seeds seeds; see the module docstring.
 
@@ -320,3 +320,13 @@ def _max_or_none(values):
 def _min_or_none(values):
     values = [v for v in values if v is not None]
     return min(values) if values else None
+
+
+def run(seed: int = 0, **budget) -> dict:
+    """The measurement (see :func:`measure`) plus the per-T values and seed count the page quotes."""
+    data = measure(seed=seed, **budget)
+    q, f64 = data["quotes"], data["float64"]
+    q.update({f"rnn_T{T}": v for T, v in zip(data["T_values"], f64["rnn"]["h0_geomean"])})
+    q.update({f"gru_T{T}": v for T, v in zip(data["T_values"], f64["gru"]["h0_geomean"])})
+    q["n_seeds"] = len(data["seeds"])
+    return data

@@ -143,7 +143,7 @@ def train_recall(kind: str, forget_bias, gap: int, seed: int, steps: int = 1000,
     return hist
 
 
-def run(seed: int = 0, n_seeds: int = 3, gaps=(10, 20, 50), steps: int = 800, models=tuple(MODELS),
+def measure(seed: int = 0, n_seeds: int = 3, gaps=(10, 20, 50), steps: int = 800, models=tuple(MODELS),
         batch_size: int = 64, lr: float = 1e-2, n_classes: int = 8, n_distractors: int = 8,
         hidden_size: int = 32, eval_every: int = 50, backend: str = "torch") -> dict:
     """Accuracy vs gap for each model over n_seeds seeds. Returns {"models": {name: {"kind", "forget_bias",
@@ -195,3 +195,10 @@ def run(seed: int = 0, n_seeds: int = 3, gaps=(10, 20, 50), steps: int = 800, mo
         "task": "recall the first of gap + 2 symbols after `gap` random distractors and a query symbol",
         "solved_threshold": SOLVED, "gaps": gaps, "chance": chance, "models": out, "quotes": quotes,
     }
+
+
+def run(seed: int = 0, **budget) -> dict:
+    """The measurement (see :func:`measure`) plus the list of gaps the page quotes."""
+    data = measure(seed=seed, **budget)
+    data["quotes"]["gaps"] = data["gaps"]
+    return data

@@ -150,9 +150,9 @@ def outcome(ratio: float) -> str:
 
 def exercise_prediction(kind: str = "rnn") -> dict:
     """ρ and tanh' on Exercise 1's own setup (gradient_norms: its default seeds, hidden size and T
-    values, discovered from its run() signature) and the per-step factor the exercise measures,
+    values, discovered from the signature of its measure()) and the per-step factor the exercise measures,
     (geomean |∂L/∂h_0| at the largest T / at the smallest T)^(1/(T_max − T_min))."""
-    defaults = {k: v.default for k, v in inspect.signature(gradient_norms.run).parameters.items()}
+    defaults = {k: v.default for k, v in inspect.signature(gradient_norms.measure).parameters.items()}
     seeds = [defaults["seed"] + k for k in range(defaults["n_seeds"])]
     T_min, T_max = min(defaults["T_values"]), max(defaults["T_values"])
     size = defaults["hidden_size"]
@@ -188,7 +188,7 @@ def _max_error(ratios):
     return max(errors) if errors else None
 
 
-def run(seed: int = 0, n_seeds: int = 3, T: int = 200, hidden_size: int = 64,
+def run_cases(seed: int = 0, n_seeds: int = 3, T: int = 200, hidden_size: int = 64,
         scales=(0.9, 1.0, 1.1, 1.5, 3.0), small_input: float = 0.01) -> dict:
     """All cases over n_seeds seeds. Returns {"cases": {name: {setup..., "per_seed": [{"grad": [d = 0..T],
     "sigma_max", "spectral_radius", "mean_abs_h"} per seed], "jacobian_norms_mean": [k = 1..T],
@@ -325,3 +325,14 @@ def _assemble(out, gaussian, exercise, worst, seed, seeds, n_seeds, T, hidden_si
                     "necessary_for_exploding": "lambda_1 > 1/gamma"},
         "cases": out, "orthogonal_1_gaussian": gaussian, "exercise": exercise, "quotes": quotes,
     }
+
+
+def run(seed: int = 0, **budget) -> dict:
+    """The measurement (see :func:`run_cases`) plus the smallest exploding scale and the seed count."""
+    data = run_cases(seed=seed, **budget)
+    c, q = data["cases"], data["quotes"]
+    q.update({
+        "orthogonal_explode_a": min((c[n]["a"] for n in q["exploding_cases"]), default=None),
+        "n_seeds": len(data["seeds"]),
+    })
+    return data

@@ -5,7 +5,6 @@ gates and entropy figure come from the longer-trained showcase model (figures/sh
 """
 from pathlib import Path
 
-from ..corpus import TRAIN_PLAYS
 from ..experiments import char_lm
 from lesson_code.lessonkit.figstyle import COLORS, LABELS, SERIES, figure, save_json, save_svg, series_style
 
@@ -29,11 +28,5 @@ def plot_curves(data: dict, path: Path) -> None:
 
 def build(out_dir: Path) -> None:
     data = char_lm.run(seed=SEED)
-    data["quotes"].update({
-        "n_train_plays": len(TRAIN_PLAYS),
-        "train_chars": data["train_chars"], "val_chars": data["val_chars"],
-        "eval_tokens": data["budget"]["eval_tokens"],
-        "corpus_chars": data["train_chars"] + data["val_chars"],
-    })
     save_json(data, out_dir / "char_lm.json")
     plot_curves(data, out_dir / "char_lm_curves.svg")

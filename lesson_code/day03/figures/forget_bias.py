@@ -2,7 +2,6 @@
 
 Writes forget_bias.json and forget_bias.svg (held-out loss and accuracy, mean and range over seeds).
 """
-import math
 from pathlib import Path
 
 from ..experiments import forget_bias
@@ -34,9 +33,5 @@ def plot(data: dict, path: Path) -> None:
 
 def build(out_dir: Path) -> None:
     data = forget_bias.run(seed=SEED)
-    b = data["budget"]
-    data["quotes"].update({"hidden_size": b["hidden_size"], "n_classes": b["n_classes"]})
-    for bias in b["biases"]:  # share of c_0 left after `gap` steps at f = sigmoid(bias)
-        data["quotes"][f"kept_share_bias{bias:g}"] = (1 / (1 + math.exp(-bias))) ** b["gap"]
     save_json(data, out_dir / "forget_bias.json")
     plot(data, out_dir / "forget_bias.svg")

@@ -32,11 +32,5 @@ def plot(data: dict, path: Path) -> None:
 
 def build(out_dir: Path) -> None:
     data = gradient_norms.run(seed=SEED)
-    q = data["quotes"]
-    f64 = data["float64"]
-    # Extra quotes the page uses: the vanilla RNN at every T, and the number of seeds.
-    q.update({f"rnn_T{T}": v for T, v in zip(data["T_values"], f64["rnn"]["h0_geomean"])})
-    q.update({f"gru_T{T}": v for T, v in zip(data["T_values"], f64["gru"]["h0_geomean"])})
-    q["n_seeds"] = len(data["seeds"])
     save_json(data, out_dir / "gradient_norms.json")
     plot(data, out_dir / "grad_first_state.svg")

@@ -39,6 +39,5 @@ def plot(data: dict, path: Path) -> None:
 
 def build(out_dir: Path) -> None:
     data = long_range.run(seed=SEED, n_seeds=N_SEEDS)
-    data["quotes"]["gaps"] = data["gaps"]
     save_json(data, out_dir / "long_range.json")
     plot(data, out_dir / "long_range.svg")

@@ -90,13 +90,6 @@ def plot_family(data: dict, family: str, title: str, path: Path, legend_loc: str
 
 def build(out_dir: Path) -> None:
     data = regimes.run(seed=SEED)
-    c = data["cases"]
-    q = data["quotes"]
-    # Extra quotes the page uses.
-    q.update({
-        "orthogonal_explode_a": min(c[n]["a"] for n in q["exploding_cases"]),
-        "n_seeds": len(data["seeds"]),
-    })
     save_json(data, out_dir / "regimes.json")
     plot_default(data, out_dir / "grad_vs_distance.svg")
     plot_family(data, "rescaled", r"Random $W_{hh}$ rescaled to $\sigma_{\max}$, inputs $\mathcal{N}(0, 1)$",
