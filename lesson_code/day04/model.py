@@ -58,14 +58,14 @@ class Seq2SeqConfig:
         return cls(**d)
 
 
-def _keep_where(m, new, old):
+# --8<-- [start:encoder]
+def keep_where(m, new, old):
     """Per row, the new state where m is True, the old one where it is False; states may be tuples."""
     if isinstance(new, tuple):
-        return tuple(_keep_where(m, n, o) for n, o in zip(new, old))
+        return tuple(keep_where(m, n, o) for n, o in zip(new, old))
     return torch.where(m, new, old)  # s_t = m_t ⊙ s'_t + (1 - m_t) ⊙ s_{t-1}, exact for m ∈ {0, 1}
 
 
-# --8<-- [start:encoder]
 class Encoder(nn.Module):
     """Embedding + one Day 3 cell read over the source. forward: src (B, S), src_len (B,) -> context."""
 
@@ -82,7 +82,7 @@ class Encoder(nn.Module):
         real = (steps[None, :] < src_len[:, None]).unsqueeze(-1)  # (B, S, 1): True on real tokens
         for xw_t, m_t in zip(xw.unbind(dim=1), real.unbind(dim=1)):  # (B, kH), (B, 1)
             _, new = self.cell.recur(xw_t, state)
-            state = _keep_where(m_t, new, state)  # a padded step carries the state unchanged
+            state = keep_where(m_t, new, state)  # a padded step carries the state unchanged
         return state  # the state after each sequence's last real token: the context
 # --8<-- [end:encoder]
 

@@ -46,7 +46,7 @@ class Decoded:
         return [bool(s) and s[-1] == self.eos_id for s in self.ids]
 
 
-def _check(src, src_len, max_len, beam_size=1):
+def check_search_args(src, src_len, max_len, beam_size=1):
     if src.dim() != 2 or src_len.shape != src.shape[:1]:
         raise ValueError(f"src must be (B, S) and src_len (B,), got {tuple(src.shape)} and {tuple(src_len.shape)}")
     if not isinstance(max_len, int) or max_len < 1:
@@ -66,7 +66,7 @@ def next_logprobs(model: Seq2Seq, token, state):
 # --8<-- [start:greedy]
 def greedy_decode(model: Seq2Seq, src, src_len, max_len: int) -> Decoded:
     """Pick the most likely next token at every step, for the whole batch at once."""
-    _check(src, src_len, max_len)
+    check_search_args(src, src_len, max_len)
     eos = model.config.eos_id
     B = src.size(0)
     with evaluating(model):
@@ -104,7 +104,7 @@ def beam_search(model: Seq2Seq, src, src_len, beam_size: int, max_len: int,
     list of the n_best best (as Decoded, best first) when n_best > 1 (an example with fewer
     finished hypotheses repeats its last one).
     """
-    _check(src, src_len, max_len, beam_size)
+    check_search_args(src, src_len, max_len, beam_size)
     if not isinstance(n_best, int) or n_best < 1:
         raise ValueError(f"n_best must be an integer >= 1, got {n_best!r}")
     if not length_penalty >= 0:
@@ -192,7 +192,7 @@ def exhaustive_search(model: Seq2Seq, src, src_len, max_len: int, limit: int = 1
 
     The reference beam search is tested against; ValueError if there are more than ``limit`` outputs.
     """
-    _check(src, src_len, max_len)
+    check_search_args(src, src_len, max_len)
     A = model.config.tgt_vocab_size - 3
     total = sum(A**L for L in range(max_len)) + A**max_len
     if total > limit:

@@ -12,10 +12,9 @@ from dataclasses import asdict, dataclass, fields
 from typing import Callable, Iterator, Sequence
 
 import torch
-import torch.nn as nn
 import torch.nn.functional as F
 
-from lesson_code.lessonkit.training import LR_SCHEDULES, check_budget, fit, update
+from lesson_code.lessonkit.training import check_budget, fit, update
 
 from .model import Seq2Seq
 from .numbers import (MAX_DIGITS, Batch, batch_of_numbers, sample_digits, sample_mixed, source_vocab,
