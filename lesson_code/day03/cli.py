@@ -8,12 +8,12 @@ traceback, and a failed run writes no checkpoint.
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import sys
 from pathlib import Path
 
-from lesson_code.lessonkit.cli import (THREADS_HELP, CLIError, Parser, check_writable_target, dropout_prob,  # noqa: F401
+from lesson_code.lessonkit.cli import (THREADS_HELP, CLIError, Parser, add_experiment_command,  # noqa: F401
+                                       check_writable_target, dropout_prob,
                                        log, nonempty_text, nonneg_int, one_line, positive_float, positive_int,
                                        probability, resolve_device, run_main, seed_int, temperature)
 
@@ -108,25 +108,6 @@ def cmd_sample(args) -> int:
     return 0
 
 
-def cmd_experiment(args) -> int:
-    """Run one experiment from lesson_code.day03.experiments and print its result as JSON."""
-    try:
-        from . import experiments
-    except ModuleNotFoundError as e:
-        if e.name and e.name.startswith(__package__ + ".experiments"):
-            raise CLIError("the experiments package lesson_code/day03/experiments is not available") from None
-        raise
-    registry = getattr(experiments, "EXPERIMENTS", None)
-    if not isinstance(registry, dict):
-        raise CLIError("lesson_code.day03.experiments has no EXPERIMENTS registry yet")
-    if args.name not in registry:
-        names = ", ".join(sorted(registry)) or "none"
-        raise CLIError(f"unknown experiment {args.name!r} (available: {names})")
-    result = registry[args.name](seed=args.seed)
-    print(json.dumps(result, indent=1))
-    return 0
-
-
 # ------------------------------------------------------------------ parser
 
 
@@ -196,11 +177,7 @@ def build_parser() -> Parser:
     s.add_argument("--threads", type=positive_int, default=None, metavar="N", help=THREADS_HELP)
     s.set_defaults(func=cmd_sample)
 
-    e = sub.add_parser("experiment", help="run one of the lesson's experiments and print JSON",
-                       description="Run an experiment from lesson_code.day03.experiments and print its result as JSON.")
-    e.add_argument("name", help="experiment name, e.g. gradient_norms")
-    e.add_argument("--seed", type=seed_int, default=0, help="random seed (default: %(default)s)")
-    e.set_defaults(func=cmd_experiment)
+    add_experiment_command(sub, "lesson_code.day03", "gradient_norms")
     return p
 
 

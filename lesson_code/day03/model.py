@@ -4,10 +4,12 @@ CharLM uses our cells (cells.py); TorchCharLM has the same API on nn.LSTM/nn.GRU
 speed comparison. States are opaque: pass them back in to continue a sequence, detach them with
 detach_states between truncated-BPTT chunks.
 """
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass
 
 import torch
 import torch.nn as nn
+
+from lesson_code.lessonkit.configs import DictConfig
 
 from .cells import CELL_TYPES, make_cell, unroll
 
@@ -16,7 +18,7 @@ BACKENDS = ("scratch", "torch")
 
 # --8<-- [start:config]
 @dataclass
-class CharLMConfig:
+class CharLMConfig(DictConfig):
     vocab_size: int
     cell: str = "lstm"  # "rnn" | "lstm" | "gru"
     embed_size: int = 64
@@ -36,16 +38,6 @@ class CharLMConfig:
                 raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}")
         if not 0.0 <= self.dropout < 1.0:
             raise ValueError(f"dropout must be in [0, 1), got {self.dropout}")
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, d: dict) -> "CharLMConfig":
-        unknown = set(d) - {f.name for f in fields(cls)}
-        if unknown:
-            raise ValueError(f"unknown CharLMConfig keys: {sorted(unknown)}")
-        return cls(**d)
 
 
 # --8<-- [start:char_lm]

@@ -12,13 +12,14 @@ records every evaluation, so the whole curve is still visible.
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass
 from typing import Callable, Iterator
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from lesson_code.lessonkit.configs import DictConfig
 from lesson_code.lessonkit.training import LR_SCHEDULES, check_budget, fit, lr_at, set_seed  # noqa: F401
 
 from .data import bptt_batches
@@ -33,8 +34,10 @@ def bits(nats: float) -> float:
 
 
 @dataclass
-class TrainConfig:
+class TrainConfig(DictConfig):
     """Optimisation settings; set ``steps``, ``minutes`` or both (training stops at the first)."""
+
+    IGNORE_UNKNOWN = True  # checkpoints written by older versions may carry settings since removed
 
     batch_size: int = 32  # B parallel contiguous streams
     seq_len: int = 128  # T characters per truncated-BPTT chunk
@@ -63,14 +66,6 @@ class TrainConfig:
             raise ValueError(f"eval_tokens must be >= 2, got {self.eval_tokens}")
         if not 0.0 <= self.reset_prob <= 1.0:
             raise ValueError(f"reset_prob must be in [0, 1], got {self.reset_prob}")
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, d: dict) -> "TrainConfig":
-        known = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in d.items() if k in known})
 
 
 @torch.no_grad()

@@ -10,8 +10,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from lesson_code.lessonkit.cli import (THREADS_HELP, CLIError, Parser, check_writable_target, log, positive_float,
-                                       positive_int, resolve_device, run_main, seed_int)
+from lesson_code.lessonkit.cli import (THREADS_HELP, CLIError, Parser, add_experiment_command, check_writable_target, log,
+                                       positive_float, positive_int, resolve_device, run_main, seed_int)
 
 DEFAULT_CHECKPOINT = "checkpoints/day04_seq2seq.pt"
 # What the lesson's "Run it yourself" box trains (the page shows what it reaches).
@@ -99,18 +99,6 @@ def cmd_translate(args) -> int:
     return 0
 
 
-def cmd_experiment(args) -> int:
-    """Run one experiment from lesson_code.day04.experiments and print its result as JSON."""
-    from lesson_code.lessonkit.files import json_text
-
-    from .experiments import EXPERIMENTS
-
-    if args.name not in EXPERIMENTS:
-        raise CLIError(f"unknown experiment {args.name!r} (available: {', '.join(sorted(EXPERIMENTS))})")
-    sys.stdout.write(json_text(EXPERIMENTS[args.name](seed=args.seed)))
-    return 0
-
-
 def build_parser() -> Parser:
     """The argparse parser for all subcommands."""
     from .numbers import MAX_DIGITS
@@ -153,11 +141,7 @@ def build_parser() -> Parser:
     r.add_argument("--threads", type=positive_int, default=None, metavar="N", help=THREADS_HELP)
     r.set_defaults(func=cmd_translate)
 
-    e = sub.add_parser("experiment", help="run one of the lesson's experiments and print JSON",
-                       description="Run an experiment from lesson_code.day04.experiments and print its result as JSON.")
-    e.add_argument("name", help="experiment name, e.g. bottleneck")
-    e.add_argument("--seed", type=seed_int, default=0, help="random seed (default: %(default)s)")
-    e.set_defaults(func=cmd_experiment)
+    add_experiment_command(sub, "lesson_code.day04", "bottleneck")
     return p
 
 

@@ -9,17 +9,18 @@ That fixed-size state is the bottleneck the lesson measures.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass
 
 import torch
 import torch.nn as nn
 
 from lesson_code.day03.cells import CELL_TYPES, make_cell, unroll
+from lesson_code.lessonkit.configs import DictConfig
 
 
 # --8<-- [start:config]
 @dataclass
-class Seq2SeqConfig:
+class Seq2SeqConfig(DictConfig):
     src_vocab_size: int
     tgt_vocab_size: int
     embed_size: int = 32
@@ -46,16 +47,6 @@ class Seq2SeqConfig:
         if self.tgt_vocab_size < 4:
             raise ValueError(f"tgt_vocab_size must be >= 4 (3 special tokens and at least one output), "
                              f"got {self.tgt_vocab_size}")
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, d: dict) -> "Seq2SeqConfig":
-        unknown = set(d) - {f.name for f in fields(cls)}
-        if unknown:
-            raise ValueError(f"unknown Seq2SeqConfig keys: {sorted(unknown)}")
-        return cls(**d)
 
 
 # --8<-- [start:encoder]

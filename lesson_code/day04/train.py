@@ -8,12 +8,13 @@ digit count.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass
 from typing import Callable, Iterator, Sequence
 
 import torch
 import torch.nn.functional as F
 
+from lesson_code.lessonkit.configs import DictConfig
 from lesson_code.lessonkit.training import check_budget, fit, update
 
 from .model import Seq2Seq
@@ -24,7 +25,7 @@ from .search import evaluating, greedy_decode
 
 # --8<-- [start:config]
 @dataclass
-class TrainConfig:
+class TrainConfig(DictConfig):
     """Budget (lessonkit FitConfig's fields) plus the task: batch size, digit range, source order."""
 
     batch_size: int = 128  # numbers per step, each freshly drawn
@@ -49,16 +50,6 @@ class TrainConfig:
                 raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
         if not isinstance(self.max_digits, int) or not 1 <= self.max_digits <= MAX_DIGITS:
             raise ValueError(f"max_digits must be an integer in 1..{MAX_DIGITS}, got {self.max_digits!r}")
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, d: dict) -> "TrainConfig":
-        unknown = set(d) - {f.name for f in fields(cls)}
-        if unknown:
-            raise ValueError(f"unknown TrainConfig keys: {sorted(unknown)}")
-        return cls(**d)
 
 
 def training_batches(cfg: TrainConfig) -> Iterator[Batch]:
@@ -128,12 +119,14 @@ def evaluate(model: Seq2Seq, numbers: Sequence[int], reverse_source: bool = Fals
     of target positions right. Teacher-forced: the argmax at each position given the true previous
     digits; greedy: the model's own free-running output (which must also stop at the right place).
     Returns {"overall": {...}, "by_digits": [{"digits": d, ...}, ...]} with keys count,
-    exact_tf, token_tf, exact_greedy, token_greedy.
+    exact_tf, token_tf, exact_greedy, token_greedy, and digit_tf (teacher-forced, digits only:
+    <eos> is left out, so that short numbers are not flattered by their easy end token).
     """
     if len(numbers) == 0:
         raise ValueError("evaluate needs at least one number")
     pad = model.config.pad_id
-    tally: dict[int, list[int]] = {}  # digits -> [count, exact_tf, tokens, right_tf, exact_greedy, right_greedy]
+    tally: dict[int, list[int]] = {}  # digits -> [count, exact_tf, tokens, right_tf, exact_greedy, right_greedy,
+    #                                              digit positions, digits right teacher-forced]
     with evaluating(model):
         for i in range(0, len(numbers), batch_size):
             chunk = list(numbers[i:i + batch_size])
@@ -141,20 +134,22 @@ def evaluate(model: Seq2Seq, numbers: Sequence[int], reverse_source: bool = Fals
             real = batch.tgt_out != pad  # (B, T)
             pred = model(batch.src, batch.src_len, batch.tgt_in).argmax(-1)  # (B, T) teacher-forced
             right_tf = ((pred == batch.tgt_out) & real).sum(1)  # (B,)
+            is_digit = real & (batch.tgt_out != model.config.eos_id)  # (B, T): digit positions, no <eos>
+            right_digits = ((pred == batch.tgt_out) & is_digit).sum(1)  # (B,)
             out = greedy_decode(model, batch.src, batch.src_len, max_len=batch.tgt_out.size(1) + 1)
             for b, n in enumerate(chunk):
                 target = batch.tgt_out[b, real[b]].tolist()  # digits + <eos>
                 got = out.ids[b]
                 right_g = sum(x == y for x, y in zip(got, target))
-                row = tally.setdefault(len(str(n)), [0] * 6)
+                row = tally.setdefault(len(str(n)), [0] * 8)
                 for j, v in enumerate((1, int(right_tf[b]) == len(target), len(target), int(right_tf[b]),
-                                       got == target, right_g)):
+                                       got == target, right_g, len(target) - 1, int(right_digits[b]))):
                     row[j] += int(v)
 
     def summary(rows) -> dict:
-        c, e_tf, tok, r_tf, e_g, r_g = (sum(r[j] for r in rows) for j in range(6))
+        c, e_tf, tok, r_tf, e_g, r_g, dig, r_dig = (sum(r[j] for r in rows) for j in range(8))
         return {"count": c, "exact_tf": _rates(e_tf, c), "token_tf": _rates(r_tf, tok),
-                "exact_greedy": _rates(e_g, c), "token_greedy": _rates(r_g, tok)}
+                "exact_greedy": _rates(e_g, c), "token_greedy": _rates(r_g, tok), "digit_tf": _rates(r_dig, dig)}
 
     return {"overall": summary(tally.values()),
             "by_digits": [{"digits": d, **summary([tally[d]])} for d in sorted(tally)]}

@@ -8,12 +8,13 @@ traceback. :func:`run_main` is the wrapper a lesson's ``main`` uses.
 from __future__ import annotations
 
 import argparse
+import importlib
 import math
 import os
 import sys
 from pathlib import Path
 
-from .files import one_line
+from .files import json_text, one_line
 
 THREADS_HELP = ("CPU threads for torch (default: torch's own choice, fastest on an idle machine; on a busy "
                 "machine --threads 1 can be much faster)")
@@ -121,6 +122,27 @@ def log(msg: str) -> None:
 
     tqdm.write(msg, file=sys.stdout)
     sys.stdout.flush()
+
+
+def add_experiment_command(sub, package: str, example: str) -> None:
+    """The ``experiment NAME [--seed S]`` subcommand every lesson's CLI has: run one of
+    ``<package>.experiments.EXPERIMENTS`` and print its result as JSON."""
+    e = sub.add_parser("experiment", help="run one of the lesson's experiments and print JSON",
+                       description=f"Run an experiment from {package}.experiments and print its result as JSON.")
+    e.add_argument("name", help=f"experiment name, e.g. {example}")
+    e.add_argument("--seed", type=seed_int, default=0, help="random seed (default: %(default)s)")
+    e.set_defaults(func=lambda args: run_experiment(package, args.name, args.seed))
+
+
+def run_experiment(package: str, name: str, seed: int) -> int:
+    """Run ``name`` from ``<package>.experiments`` and write its JSON to stdout; CLIError if unknown."""
+    registry = getattr(importlib.import_module(f"{package}.experiments"), "EXPERIMENTS", None)
+    if not isinstance(registry, dict):
+        raise CLIError(f"{package}.experiments has no EXPERIMENTS registry")
+    if name not in registry:
+        raise CLIError(f"unknown experiment {name!r} (available: {', '.join(sorted(registry)) or 'none'})")
+    sys.stdout.write(json_text(registry[name](seed=seed)))
+    return 0
 
 
 def run_main(parser: Parser, argv, errors: tuple = ()) -> int:

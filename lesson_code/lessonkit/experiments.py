@@ -68,8 +68,8 @@ def check_json(obj, path="result"):
 
 
 def lazy_registry(package: str, names) -> dict:
-    """{name: run} where run imports ``package.name`` on first call, so importing one experiment
-    does not import the others (the build tracks what each builder actually needs)."""
+    """{name: run} where run imports ``package.name`` on first call, so that listing the experiments
+    (or running one) does not import, and pay for, all the others."""
     def lazy(name: str):
         def run(seed: int = 0, **budget) -> dict:
             return importlib.import_module(f"{package}.{name}").run(seed=seed, **budget)

@@ -11,12 +11,14 @@ from __future__ import annotations
 import math
 import random
 import time
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass
 from typing import Any, Callable, Iterator
 
 import torch
 import torch.nn as nn
 from tqdm.auto import tqdm
+
+from .configs import DictConfig
 
 LR_SCHEDULES = ("constant", "cosine")
 
@@ -28,8 +30,10 @@ def set_seed(seed: int) -> None:
 
 
 @dataclass
-class FitConfig:
+class FitConfig(DictConfig):
     """Budget and optimiser settings; set ``steps``, ``minutes`` or both (training stops at the first)."""
+
+    IGNORE_UNKNOWN = True  # a lesson's config may carry more fields than these
 
     lr: float = 3e-3  # Adam learning rate (peak)
     lr_schedule: str = "cosine"  # "constant" or cosine decay to lr * min_lr_ratio over the budget
@@ -42,14 +46,6 @@ class FitConfig:
 
     def __post_init__(self):
         check_budget(self)
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, d: dict) -> "FitConfig":
-        known = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in d.items() if k in known})
 
 
 def check_budget(cfg) -> None:

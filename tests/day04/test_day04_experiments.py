@@ -50,7 +50,7 @@ def test_bottleneck_quotes(results):
     q = results["bottleneck"]["quotes"]
     for H in (8, 12):
         for d in range(3, 13):
-            assert 0 <= q[f"exact_h{H}_d{d}"] <= q[f"token_tf_h{H}_d{d}"] + 1e-12 or q[f"exact_h{H}_d{d}"] == 0
+            assert 0 <= q[f"exact_h{H}_d{d}"] <= q[f"digit_tf_h{H}_d{d}"] + 1e-12 or q[f"exact_h{H}_d{d}"] == 0
         assert q[f"context_h{H}"] == 2 * H
     assert bottleneck.longest_reliable([{"digits": 3, "x": 1.0}, {"digits": 4, "x": 0.4}, {"digits": 5, "x": 0.9}],
                                        "x", 0.5) == 3

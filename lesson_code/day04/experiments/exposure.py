@@ -23,6 +23,7 @@ def run(seed: int = 0, hidden: int = HIDDEN, steps: int = STEPS, per_digit: int 
     numbers = list(test_numbers(seed, per_digit))
     pad = model.config.pad_id
     after_tf = after_free = after_n = 0  # right answers after the first mistake, and positions counted
+    same_tf = same_free = same_n = 0  # the same, over wrong outputs of the right length only (no shift)
     n_wrong = wrong_length = diverged = 0
     tokens = right_tf = right_free = 0
     with single_thread(), evaluating(model):
@@ -49,10 +50,16 @@ def run(seed: int = 0, hidden: int = HIDDEN, steps: int = STEPS, per_digit: int 
                 after_n += len(later)
                 after_tf += sum(pred_tf[t] == target[t] for t in later)
                 after_free += sum(t < len(got) and got[t] == target[t] for t in later)
+                if len(got) == len(target):
+                    same_n += len(later)
+                    same_tf += sum(pred_tf[t] == target[t] for t in later)
+                    same_free += sum(got[t] == target[t] for t in later)
     quotes = {"hidden": hidden, "n_test": len(numbers), "n_wrong": n_wrong, "positions_after": after_n,
               "token_tf": right_tf / tokens, "token_free": right_free / tokens,
               "tf_after_first_error": after_tf / after_n if after_n else None,
               "free_after_first_error": after_free / after_n if after_n else None,
               "wrong_length_share": wrong_length / n_wrong if n_wrong else None,
-              "diverged_before_first_error": diverged}
+              "diverged_before_first_error": diverged, "positions_after_same_length": same_n,
+              "tf_after_first_error_same_length": same_tf / same_n if same_n else None,
+              "free_after_first_error_same_length": same_free / same_n if same_n else None}
     return {"experiment": "exposure", "seed": seed, "quotes": quotes}

@@ -26,6 +26,20 @@ def position_accuracy(model, numbers, reverse: bool) -> list[float]:
         return (pred == b.tgt_out).double().mean(0).tolist()  # (T,): all rows have the same length
 
 
+def first_digits_accuracy(model, numbers, reverse: bool, k: int = 3) -> list[float]:
+    """Teacher-forced accuracy on the first ``k`` digits of each length's numbers -> one value per length.
+
+    A control for the bottleneck: reversed, the words that decide the first digits are the last ones
+    read whatever the length, so their time lag does not grow with it; if these digits still get
+    harder as numbers grow, it is because the context holds more, not because they lie further back.
+    """
+    out = []
+    for d in sorted({len(str(n)) for n in numbers}):
+        group = [n for n in numbers if len(str(n)) == d]
+        out.append(mean(position_accuracy(model, group, reverse)[:k]))
+    return out
+
+
 def run(seed: int = 0, hidden: int = HIDDEN, n_seeds: int = SEEDS, steps: int = STEPS,
         per_digit: int = PER_DIGIT, position_digits: int = 12) -> dict:
     """Train in-order and reversed models on seeds seed..seed+n_seeds-1 and compare them."""
@@ -41,6 +55,7 @@ def run(seed: int = 0, hidden: int = HIDDEN, n_seeds: int = SEEDS, steps: int = 
                 runs[name].append({"seed": s, "digits": [r["digits"] for r in rows],
                                    "exact": [r["exact_greedy"] for r in rows],
                                    "position_tf": position_accuracy(model, long, reverse),
+                                   "first3_tf_by_digits": first_digits_accuracy(model, numbers, reverse),
                                    "val_step": hist["val_step"], "val_loss": hist["val_loss"]})
     quotes = {"hidden": hidden, "n_seeds": n_seeds, "position_digits": position_digits, "steps": steps}
     summary = {}
@@ -48,7 +63,9 @@ def run(seed: int = 0, hidden: int = HIDDEN, n_seeds: int = SEEDS, steps: int = 
         digits = rs[0]["digits"]
         exact = [mean(r["exact"][i] for r in rs) for i in range(len(digits))]
         pos = [mean(r["position_tf"][t] for r in rs) for t in range(len(rs[0]["position_tf"]))]
-        summary[name] = {"digits": digits, "exact_mean": exact,
+        first3 = [mean(r["first3_tf_by_digits"][i] for r in rs) for i in range(len(digits))]
+        quotes[f"{name}_first3_tf_d3"], quotes[f"{name}_first3_tf_d12"] = first3[0], first3[-1]
+        summary[name] = {"digits": digits, "exact_mean": exact, "first3_tf_by_digits": first3,
                          "exact_min": [min(r["exact"][i] for r in rs) for i in range(len(digits))],
                          "exact_max": [max(r["exact"][i] for r in rs) for i in range(len(digits))],
                          "position_tf_mean": pos}
@@ -66,6 +83,10 @@ def run(seed: int = 0, hidden: int = HIDDEN, n_seeds: int = SEEDS, steps: int = 
     gains = [r - o for r, o in zip(summary["reversed"]["position_tf_mean"][:position_digits],
                                    summary["in_order"]["position_tf_mean"][:position_digits])]
     quotes["min_position_gain"], quotes["max_position_gain"] = min(gains), max(gains)
+    per_seed = [[r["position_tf"][t] - o["position_tf"][t] for t in range(position_digits)]
+                for r, o in zip(runs["reversed"], runs["in_order"])]  # (seeds, positions)
+    quotes["positions_better_every_seed"] = sum(all(g[t] > 0 for g in per_seed) for t in range(position_digits))
+    quotes["positions_worse_some_seed"] = [t + 1 for t in range(position_digits) if any(g[t] < 0 for g in per_seed)]
     quotes["max_gain_position"] = gains.index(max(gains)) + 1
     in_order = summary["in_order"]["position_tf_mean"][:position_digits]
     quotes["in_order_worst_position"] = in_order.index(min(in_order)) + 1

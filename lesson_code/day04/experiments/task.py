@@ -29,7 +29,7 @@ def run(seed: int = 0, per_digit: int = 2000, split_sample: int = 100_000) -> di
         "n_source_words": len(SOURCE_WORDS), "n_target_tokens": len(TARGET_TOKENS), "max_digits": MAX_DIGITS,
         "max_number": 10**MAX_DIGITS - 1, "longest_source": len(to_words(777_777_777_777)),
         "mean_words_d12": mean(lengths[12]), "mean_words_d6": mean(lengths[6]), "mean_words_d3": mean(lengths[3]),
-        "bits_per_digit": math.log2(10), "bits_d12": MAX_DIGITS * math.log2(10),
+        "bits_per_digit": math.log2(10), "bits_d12": math.log2(9 * 10 ** (MAX_DIGITS - 1)),  # 9e11 numbers
         "share_train": shares["train"], "share_val": shares["val"], "share_test": shares["test"],
         "examples": [{"number": n, "words": " ".join(to_words(n)), "digits": str(n)} for n in EXAMPLES],
     }

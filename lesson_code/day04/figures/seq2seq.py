@@ -17,7 +17,7 @@ def plot_bottleneck(data: dict, path: Path) -> None:
     for i, (H, m) in enumerate(data["models"].items()):
         label = f"H = {H} ({m['context_numbers']} numbers)"
         exact_ax.plot(m["digits"], m["exact"], lw=2, ms=5, label=label, **sequence_style(i))
-        token_ax.plot(m["digits"], m["token_tf"], lw=2, ms=5, label=label, **sequence_style(i))
+        token_ax.plot(m["digits"], m["digit_tf"], lw=2, ms=5, label=label, **sequence_style(i))
     exact_ax.set(xlabel="digits in the number", ylabel="exact match (greedy)", ylim=(0, 1.02),
                  title="Whole number right, held-out numbers")
     token_ax.set(xlabel="digits in the number", ylabel="per-digit accuracy (teacher-forced)", ylim=(0, 1.02),

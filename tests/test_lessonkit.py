@@ -1,0 +1,197 @@
+"""lessonkit, the layer every lesson shares: each piece checked on its own, with no lesson involved."""
+import json
+import math
+import os
+import sys
+
+import pytest
+import torch
+import torch.nn as nn
+
+from lesson_code.lessonkit import checkpoints, cli, decoding, downloads, files, training
+from lesson_code.lessonkit.experiments import check_json, lazy_registry
+from lesson_code.lessonkit.vocab import BOS, EOS, PAD, Vocab
+
+
+# --- files ---------------------------------------------------------------------------------------
+
+def test_atomic_write_leaves_the_old_file_on_error(tmp_path):
+    target = tmp_path / "a.bin"
+    target.write_bytes(b"old")
+
+    def explode(f):
+        f.write(b"half")
+        raise RuntimeError("disk on fire")
+
+    with pytest.raises(RuntimeError):
+        files.atomic_write(target, explode)
+    assert target.read_bytes() == b"old" and [p.name for p in tmp_path.iterdir()] == ["a.bin"]
+
+
+def test_write_json_is_deterministic_and_refuses_nan(tmp_path):
+    files.write_json(tmp_path / "x.json", {"b": 1, "a": [1.5, None]})
+    assert (tmp_path / "x.json").read_text() == files.json_text({"a": [1.5, None], "b": 1})
+    with pytest.raises(ValueError):
+        files.write_json(tmp_path / "y.json", {"a": math.nan})
+    assert not (tmp_path / "y.json").exists()
+
+
+def test_hashes_agree(tmp_path):
+    (tmp_path / "f").write_bytes(b"abc" * 1000)
+    assert files.sha256_file(tmp_path / "f") == files.sha256_bytes(b"abc" * 1000)
+
+
+# --- vocab ---------------------------------------------------------------------------------------
+
+def test_vocab_of_words_with_specials():
+    v = Vocab.with_specials(["one", "two", EOS])  # a special given again is not duplicated
+    assert v.tokens == [PAD, BOS, EOS, "one", "two"] and v.id(PAD) == 0
+    ids = v.encode(["two", "one"])
+    assert ids.tolist() == [4, 3] and v.decode(ids, sep=" ") == "two one"
+    with pytest.raises(ValueError, match="token 'three'.*not in the vocabulary"):
+        v.encode(["one", "three"])
+
+
+def test_vocab_of_characters():
+    v = Vocab.from_text("hello")
+    assert v.chars == ["e", "h", "l", "o"] and v.decode(v.encode("hello")) == "hello"
+    with pytest.raises(ValueError, match="character 'z' \\(U\\+007A\\) not in the vocabulary"):
+        v.encode("hz")
+
+
+# --- training ------------------------------------------------------------------------------------
+
+def _regression(steps=None, minutes=None, interrupt_at=None, n_batches=None):
+    torch.manual_seed(0)
+    model = nn.Linear(3, 1)
+    w_true = torch.tensor([[1.0, -2.0, 0.5]])
+    gen = torch.Generator().manual_seed(0)
+
+    def batches():
+        i = 0
+        while n_batches is None or i < n_batches:
+            x = torch.randn(16, 3, generator=gen)
+            yield x, x @ w_true.T
+            i += 1
+
+    def step(opt, batch):
+        if interrupt_at is not None and len(seen) == interrupt_at:
+            raise KeyboardInterrupt
+        seen.append(opt.param_groups[0]["lr"])
+        x, y = batch
+        loss = ((model(x) - y) ** 2).mean()
+        training.update(model, opt, loss, clip=1.0)
+        return loss.item(), len(x)
+
+    xv = torch.randn(64, 3, generator=torch.Generator().manual_seed(1))
+    seen: list[float] = []
+    cfg = training.FitConfig(lr=0.05, steps=steps, minutes=minutes, eval_every=10)
+    hist = training.fit(model, batches(), step, lambda: ((model(xv) - xv @ w_true.T) ** 2).mean(), cfg, progress=False)
+    return model, hist, seen
+
+
+def test_fit_learns_and_keeps_the_best_weights():
+    model, hist, lrs = _regression(steps=60)
+    assert hist["stopped"] == "steps" and hist["step"][-1] == 60 and hist["items_seen"] == 60 * 16
+    assert hist["val_loss"][-1] < 0.1 * hist["val_loss"][0]
+    assert hist["best_val_loss"] == min(hist["val_loss"])
+    assert lrs[0] == pytest.approx(0.05) and lrs[-1] < 0.1 * 0.05 + 1e-3  # cosine decay to lr * 0.1
+
+
+def test_fit_stops_cleanly_on_ctrl_c_and_on_exhausted_data():
+    _, hist, _ = _regression(steps=100, interrupt_at=25)
+    assert hist["stopped"] == "interrupted" and hist["val_step"][-1] == 25
+    _, hist, _ = _regression(steps=100, n_batches=7)
+    assert hist["stopped"] == "data" and hist["val_step"] == [7]
+
+
+def test_budget_errors_name_the_field():
+    with pytest.raises(ValueError, match="set steps or minutes"):
+        training.FitConfig()
+    with pytest.raises(ValueError, match="lr_schedule"):
+        training.FitConfig(steps=1, lr_schedule="linear")
+    assert training.lr_at(training.FitConfig(steps=1, lr=1.0), 0.5) == pytest.approx(0.55)
+
+
+# --- checkpoints ---------------------------------------------------------------------------------
+
+def test_checkpoint_frame_round_trip_and_errors(tmp_path):
+    path = checkpoints.save_payload(tmp_path / "c.pt", "demo", 2, {"w": torch.ones(2)})
+    assert torch.equal(checkpoints.load_payload(path, "demo", 2, "demo", "make it")["w"], torch.ones(2))
+    with pytest.raises(checkpoints.CheckpointError, match="not a other checkpoint"):
+        checkpoints.load_payload(path, "other", 2, "other", "x")
+    with pytest.raises(checkpoints.CheckpointError, match="version 2; this code reads version 3"):
+        checkpoints.load_payload(path, "demo", 3, "demo", "x")
+    with pytest.raises(checkpoints.CheckpointError, match="create one with: make it"):
+        checkpoints.load_payload(tmp_path / "none.pt", "demo", 2, "demo", "make it")
+    with pytest.raises(checkpoints.CheckpointError, match="does not exist"):
+        checkpoints.save_payload(tmp_path / "no" / "c.pt", "demo", 2, {})
+
+
+# --- downloads -----------------------------------------------------------------------------------
+
+def test_verified_download_caches_and_rejects_tampering(tmp_path):
+    good = b"the real thing"
+    digest = files.sha256_bytes(good)
+    calls = []
+
+    def fake(payload):
+        def download(dest, timeout):
+            calls.append(1)
+            (dest / "x.tar.gz").write_bytes(payload)
+            return dest / "x.tar.gz"
+        return download
+
+    path = downloads.fetch_verified_sdist("x==1", "x.tar.gz", digest, tmp_path, "hint", download=fake(good))
+    assert path.read_bytes() == good
+    downloads.fetch_verified_sdist("x==1", "x.tar.gz", digest, tmp_path, "hint", download=fake(good))
+    assert len(calls) == 1  # the verified cache is used
+    (tmp_path / "x.tar.gz").unlink()
+    with pytest.raises(downloads.DownloadError, match=r"tampered or changed upstream\); hint"):
+        downloads.fetch_verified_sdist("x==1", "x.tar.gz", digest, tmp_path, "hint", download=fake(b"evil"))
+    assert not (tmp_path / "x.tar.gz").exists()
+
+
+# --- decoding ------------------------------------------------------------------------------------
+
+def test_distribution_and_eval_context():
+    p = decoding.next_token_distribution(torch.tensor([2.0, 1.0, 0.0, -1.0]), temperature=0.5, top_k=2)
+    assert p[2:].sum() == 0 and p[0] > p[1] and float(p.sum()) == pytest.approx(1.0)
+    with pytest.raises(ValueError, match="temperature"):
+        decoding.check_temperature(0)
+    model = nn.Dropout(0.5).train()
+    with decoding.evaluating(model):
+        assert not model.training and not torch.is_grad_enabled()
+    assert model.training
+
+
+# --- cli -----------------------------------------------------------------------------------------
+
+def test_run_main_turns_failures_into_one_line(capsys):
+    p = cli.Parser(prog="demo")
+    p.add_argument("--n", type=cli.positive_int, default=1)
+    p.set_defaults(func=lambda args: (_ for _ in ()).throw(ValueError("bad\nthing")))
+    assert cli.run_main(p, ["--n", "2"]) == 1
+    assert capsys.readouterr().err == "error: bad thing\n"
+    with pytest.raises(SystemExit) as e:
+        cli.run_main(p, ["--n", "0"])
+    assert e.value.code == 2 and capsys.readouterr().err.startswith("error: argument --n: expected an integer >= 1")
+
+
+# --- experiments ---------------------------------------------------------------------------------
+
+def test_lazy_registry_imports_on_first_call_only():
+    sys.modules.pop("lesson_code.day04.experiments.task", None)
+    reg = lazy_registry("lesson_code.day04.experiments", ["task"])
+    assert "lesson_code.day04.experiments.task" not in sys.modules
+    out = reg["task"](seed=0, per_digit=3, split_sample=50)
+    check_json(out)
+    assert json.loads(json.dumps(out))["experiment"] == "task"
+
+
+def test_lessonkit_imports_no_lesson():
+    root = os.path.join(os.path.dirname(__file__), "..", "lesson_code", "lessonkit")
+    for name in os.listdir(root):
+        if name.endswith(".py"):
+            text = open(os.path.join(root, name), encoding="utf-8").read()
+            assert "lesson_code.day" not in text.replace("lesson_code.dayNN", ""), name
