@@ -167,7 +167,12 @@ def build_all(builders: list[Builder], jobs: int) -> None:
 
 
 def write_results(builders: list[Builder]) -> None:
-    """Collect every builder's ``quotes`` into one results file per lesson (the numbers pages quote)."""
+    """Collect every builder's quotes into one results file per lesson (the numbers pages quote).
+
+    A builder's ``<name>.json`` holds ``quotes`` (quoted as ``<name>.<key>``) or, when one process
+    runs several experiments that share trained models, ``quote_groups``: {experiment: quotes},
+    each quoted as ``<experiment>.<key>``, so a quote is always named after the experiment that owns it.
+    """
     lessons: dict[str, dict] = {}
     for b in builders:
         try:
@@ -175,7 +180,11 @@ def write_results(builders: list[Builder]) -> None:
         except (OSError, ValueError) as e:
             raise PluginError(f"figure builder {b.module} wrote no readable {b.name}.json ({e}); "
                               "each builder must write one, with its quotes") from None
-        lessons.setdefault(b.lesson, {})[b.name] = data.get("quotes", {})
+        groups = data.get("quote_groups") or {b.name: data.get("quotes", {})}
+        for group, quotes in groups.items():
+            if group in lessons.setdefault(b.lesson, {}):
+                raise PluginError(f"quote group {b.lesson}/{group} is written by two builders; rename one")
+            lessons[b.lesson][group] = quotes
     for lesson, quotes in lessons.items():
         text = json.dumps(quotes, indent=1, sort_keys=True) + "\n"
         target = CACHE / lesson / "results.json"

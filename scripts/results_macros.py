@@ -30,7 +30,8 @@ def lookup(results: dict, key: str):
 
 
 def format_value(x, fmt: str = "") -> str:
-    """Format a number: "" -> str, "sci" -> LaTeX a×10^b, "pow10" -> LaTeX 10^b, ".2f"-style -> format(), "%" -> percent."""
+    """Format a number: "" -> str, "sci" -> LaTeX a×10^b, "pow10" -> LaTeX 10^b, ".2f"-style -> format(), "%" -> percent,
+    "points" -> a difference of shares in percentage points."""
     if fmt == "sci":
         if x == 0:
             return "$0$"
@@ -43,6 +44,8 @@ def format_value(x, fmt: str = "") -> str:
         return f"$10^{{{round(math.log10(abs(x)))}}}$"
     if fmt == "%":
         return f"{100 * x:.1f}".removesuffix(".0") + "%"
+    if fmt == "points":  # a difference of two shares, in percentage points
+        return f"{100 * x:.1f}".removesuffix(".0") + " points"
     if fmt:
         return format(x, fmt)
     return str(x)
