@@ -78,7 +78,17 @@ def test_reversal_helps_on_every_seed_and_every_position(r):
     assert v["reversed_wins_every_seed"] is True
     assert v["reversed_mean_exact"] > v["in_order_mean_exact"] + 0.05
     assert v["reversed_final_val_loss"] < v["in_order_final_val_loss"]
-    assert v["min_position_gain"] > 0  # "better at every position"
+    assert v["positions_better_every_seed"] >= v["position_digits"] - 3  # "ahead on both seeds at N of 12"
+    assert v["min_position_gain"] > 0 and v["max_position_gain"] > 0.1
     assert v["gain_last3_tf"] > v["gain_first3_tf"]  # not concentrated on the first digits
     assert v["max_gain_position"] > 3
     assert v["reversed_exact_d12"] < 0.5  # "it does not enlarge the vector"
+
+
+# --- 4.3 the control: distance held fixed ---------------------------------------------------------
+
+def test_first_digits_fall_with_length_even_at_fixed_distance(r):
+    v = r["reversal"]
+    assert v["reversed_first3_tf_d12"] < v["reversed_first3_tf_d3"] - 0.05  # "they do get harder"
+    # "in the normal order ... they fall further"
+    assert (v["in_order_first3_tf_d3"] - v["in_order_first3_tf_d12"]) > (v["reversed_first3_tf_d3"] - v["reversed_first3_tf_d12"])
