@@ -12,7 +12,7 @@ import math
 import sys
 from pathlib import Path
 
-from lesson_code.lessonkit.cli import (THREADS_HELP, CLIError, Parser, add_experiment_command,  # noqa: F401
+from lesson_code.lessonkit.cli import (THREADS_HELP, CLIError, Parser, add_experiment_command, lesson_parser,  # noqa: F401
                                        check_writable_target, dropout_prob,
                                        log, nonempty_text, nonneg_int, one_line, positive_float, positive_int,
                                        probability, resolve_device, run_main, seed_int, temperature)
@@ -114,9 +114,8 @@ def cmd_sample(args) -> int:
 def build_parser() -> Parser:
     """The argparse parser for all subcommands."""
     d = DEFAULTS
-    p = Parser(prog="python -m lesson_code.day03",
-               description="Day 3: a character-level RNN/LSTM/GRU language model on Shakespeare.")
-    sub = p.add_subparsers(dest="command", required=True, metavar="{train,sample,experiment}")
+    p, sub = lesson_parser("lesson_code.day03", "Day 3: a character-level RNN/LSTM/GRU language model on Shakespeare.",
+                           ("train", "sample", "experiment"))
 
     t = sub.add_parser(
         "train", help="train a char-LM and write a checkpoint",

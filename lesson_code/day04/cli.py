@@ -10,8 +10,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from lesson_code.lessonkit.cli import (THREADS_HELP, CLIError, Parser, add_experiment_command, check_writable_target, log,
-                                       positive_float, positive_int, resolve_device, run_main, seed_int)
+from lesson_code.lessonkit.cli import (THREADS_HELP, CLIError, Parser, add_experiment_command, check_writable_target,
+                                       lesson_parser, log, positive_float, positive_int, resolve_device, run_main,
+                                       seed_int)
 
 DEFAULT_CHECKPOINT = "checkpoints/day04_seq2seq.pt"
 # What the lesson's "Run it yourself" box trains (the page shows what it reaches).
@@ -95,7 +96,7 @@ def cmd_translate(args) -> int:
         verdict = "  (reads back as the input)" if back == words else f"  (wrong: {digits} is '{' '.join(back)}')"
     elif not out.finished[0]:
         verdict = "  (no <eos> within the length limit)"
-    print(f"{digits}{verdict}")
+    print(f"{digits}{verdict}" if digits else "(no digits: the model ended the number at once)")
     return 0
 
 
@@ -104,9 +105,8 @@ def build_parser() -> Parser:
     from .numbers import MAX_DIGITS
 
     d = DEFAULTS
-    p = Parser(prog="python -m lesson_code.day04",
-               description="Day 4: an encoder-decoder that reads English number words and writes the digits.")
-    sub = p.add_subparsers(dest="command", required=True, metavar="{train,translate,experiment}")
+    p, sub = lesson_parser("lesson_code.day04", "Day 4: an encoder-decoder that reads English number words and writes "
+                           "the digits.", ("train", "translate", "experiment"))
 
     t = sub.add_parser("train", help="train an encoder-decoder and write a checkpoint",
                        description="Train on freshly generated numbers (no download) with teacher forcing; the "

@@ -124,6 +124,13 @@ def log(msg: str) -> None:
     sys.stdout.flush()
 
 
+def lesson_parser(package: str, description: str, commands: tuple[str, ...]):
+    """The top-level parser of ``python -m <package>`` and its subcommand set -> (parser, subparsers)."""
+    parser = Parser(prog=f"python -m {package}", description=description)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="{" + ",".join(commands) + "}")
+    return parser, sub
+
+
 def add_experiment_command(sub, package: str, example: str) -> None:
     """The ``experiment NAME [--seed S]`` subcommand every lesson's CLI has: run one of
     ``<package>.experiments.EXPERIMENTS`` and print its result as JSON."""

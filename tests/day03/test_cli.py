@@ -1,8 +1,6 @@
 """CLI: one-line errors without tracebacks or files, a tiny train -> sample round trip, dispatch."""
 
 import json
-import os
-import subprocess
 import sys
 import types
 from pathlib import Path
@@ -11,6 +9,7 @@ import pytest
 
 from lesson_code.day03 import cli
 from lesson_code.day03.corpus import EXCERPT_PATH
+from tests.cli_helpers import assert_one_line_error, run_module
 
 REPO = Path(__file__).resolve().parents[2]
 TINY = ["--text", str(EXCERPT_PATH), "--hidden", "24", "--layers", "1", "--embed", "8",
@@ -18,17 +17,7 @@ TINY = ["--text", str(EXCERPT_PATH), "--hidden", "24", "--layers", "1", "--embed
 
 
 def run(*args, cwd=REPO):
-    env = dict(os.environ, PYTHONPATH=str(REPO))
-    return subprocess.run([sys.executable, "-m", "lesson_code.day03", *map(str, args)],
-                          capture_output=True, text=True, cwd=cwd, env=env, timeout=120)
-
-
-def assert_one_line_error(proc):
-    assert proc.returncode != 0, proc
-    assert "Traceback" not in proc.stderr
-    lines = proc.stderr.strip("\n").split("\n")
-    assert len(lines) == 1 and lines[0].startswith("error: "), proc.stderr
-    return lines[0]
+    return run_module("lesson_code.day03", *args, cwd=cwd)
 
 
 @pytest.fixture(scope="module")

@@ -14,13 +14,7 @@ from lesson_code.day03.model import CharLMConfig, build_model
 from lesson_code.day03.train import TrainConfig, bits, evaluate, lr_at, set_seed, train
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    """Tiny models run fastest on one thread, especially on a shared CPU."""
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
+pytestmark = pytest.mark.usefixtures("one_thread")  # tests/conftest.py
 
 
 @pytest.fixture(scope="module")

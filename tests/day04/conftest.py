@@ -1,11 +1,7 @@
-"""Day 4 tests run their tiny models on one thread (fastest for them, and the CPU is shared)."""
+"""Day 4 tests run their tiny models on one thread (the shared ``one_thread`` fixture of tests/conftest.py)."""
 import pytest
-import torch
 
 
 @pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
+def _day04_one_thread(one_thread):
     yield
-    torch.set_num_threads(n)

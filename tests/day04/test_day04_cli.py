@@ -1,7 +1,4 @@
 """Day 4 CLI and checkpoint: one-line errors, a tiny train -> translate round trip, no half-written files."""
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -11,6 +8,7 @@ from lesson_code.day04 import cli
 from lesson_code.day04.checkpoint import FORMAT, CheckpointError, load_checkpoint, save_checkpoint
 from lesson_code.day04.model import Seq2Seq, Seq2SeqConfig
 from lesson_code.day04.numbers import batch_of_numbers, source_vocab, target_vocab
+from tests.cli_helpers import assert_one_line_error, run_module
 
 REPO = Path(__file__).resolve().parents[2]
 TINY = ["--hidden", "16", "--embed", "8", "--max-digits", "2", "--batch-size", "32", "--eval-every", "5",
@@ -18,17 +16,7 @@ TINY = ["--hidden", "16", "--embed", "8", "--max-digits", "2", "--batch-size", "
 
 
 def run(*args):
-    env = dict(os.environ, PYTHONPATH=str(REPO))
-    return subprocess.run([sys.executable, "-m", "lesson_code.day04", *map(str, args)],
-                          capture_output=True, text=True, cwd=REPO, env=env, timeout=120)
-
-
-def one_line_error(proc) -> str:
-    assert proc.returncode != 0, proc
-    assert "Traceback" not in proc.stderr
-    lines = proc.stderr.strip("\n").split("\n")
-    assert len(lines) == 1 and lines[0].startswith("error: "), proc.stderr
-    return lines[0]
+    return run_module("lesson_code.day04", *args)
 
 
 @pytest.fixture(scope="module")
@@ -43,9 +31,9 @@ def checkpoint(tmp_path_factory):
 def test_translate_prints_digits_and_checks_them(checkpoint):
     proc = run("translate", "--checkpoint", checkpoint, "forty", "two")
     assert proc.returncode == 0, proc.stderr
-    digits = proc.stdout.split()[0]
-    assert digits.isdigit() or digits == "" or set(digits) <= set("0123456789"), proc.stdout
-    assert "reads back" in proc.stdout or "wrong" in proc.stdout or "no <eos>" in proc.stdout
+    first = proc.stdout.split()[0]
+    assert first.isdigit() or first == "(no", proc.stdout
+    assert any(s in proc.stdout for s in ("reads back", "wrong", "no <eos>", "no digits")), proc.stdout
 
 
 def test_translate_normalises_hyphens_commas_and_and(checkpoint):
@@ -66,22 +54,22 @@ def test_translate_normalises_hyphens_commas_and_and(checkpoint):
 def test_bad_input_is_one_line(args, needle, checkpoint):
     if args[0] == "translate" and "--checkpoint" not in args:
         args = [args[0], "--checkpoint", str(checkpoint), *args[1:]]
-    assert needle in one_line_error(run(*args))
+    assert needle in assert_one_line_error(run(*args))
 
 
 def test_missing_and_corrupt_checkpoints(tmp_path):
-    line = one_line_error(run("translate", "--checkpoint", tmp_path / "none.pt", "two"))
+    line = assert_one_line_error(run("translate", "--checkpoint", tmp_path / "none.pt", "two"))
     assert "checkpoint not found" in line and "python -m lesson_code.day04 train" in line
     bad = tmp_path / "bad.pt"
     bad.write_bytes(b"not a checkpoint")
-    assert "not a valid checkpoint file" in one_line_error(run("translate", "--checkpoint", bad, "two"))
+    assert "not a valid checkpoint file" in assert_one_line_error(run("translate", "--checkpoint", bad, "two"))
     other = tmp_path / "other.pt"
     torch.save({"format": "lesson_code.day03.charlm", "version": 1}, other)
-    assert f"format tag {FORMAT!r} missing" in one_line_error(run("translate", "--checkpoint", other, "two"))
+    assert f"format tag {FORMAT!r} missing" in assert_one_line_error(run("translate", "--checkpoint", other, "two"))
 
 
 def test_train_into_a_directory_fails_before_training(tmp_path):
-    line = one_line_error(run("train", "--steps", 5, "--checkpoint", tmp_path, *TINY))
+    line = assert_one_line_error(run("train", "--steps", 5, "--checkpoint", tmp_path, *TINY))
     assert "is a directory" in line
     assert list(tmp_path.iterdir()) == []
 
