@@ -67,8 +67,11 @@ class Guard:
         page.on("console", lambda m: m.type == "error" and self.problems.append(
             f"console error: {m.text} ({m.location.get('url', '')}:{m.location.get('lineNumber', '')})"))
         page.on("pageerror", lambda e: self.problems.append(f"page error: {e}"))
-        page.on("requestfailed", lambda r: urlsplit(r.url).hostname in LOOPBACK and self.problems.append(
-            f"request failed: {r.url} ({r.failure})"))
+        # net::ERR_ABORTED is the browser cancelling a request it no longer needs (a favicon fetch cut
+        # short when the page moves on), not a failure to load; a missing file shows as an HTTP 404 below.
+        page.on("requestfailed", lambda r: urlsplit(r.url).hostname in LOOPBACK
+                and "ERR_ABORTED" not in (r.failure or "")
+                and self.problems.append(f"request failed: {r.url} ({r.failure})"))
         page.on("response", lambda r: r.status >= 400 and self.problems.append(f"HTTP {r.status}: {r.url}"))
         return page
 
