@@ -15,5 +15,6 @@ one. Modules, one job each:
 * :mod:`.experiments`: the experiment registry and its ``python -m ... experiments`` runner;
 * :mod:`.figstyle`: the shared look of every figure (palette, markers, font floor, stable SVG).
 
-No module imports torch at package import time: ``import lesson_code.lessonkit`` is cheap.
+This ``__init__`` imports nothing, so ``import lesson_code.lessonkit`` is cheap; a module that needs
+torch imports it itself (files, cache, cli and configs need only the standard library).
 """
