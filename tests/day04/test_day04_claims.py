@@ -29,6 +29,8 @@ def test_teacher_forcing_flatters_free_running(r):
     assert e["tf_after_first_error"] > e["free_after_first_error"] + 0.2
     assert e["token_tf"] > e["token_free"]  # "the gap is the same in miniature"
     assert 0.1 < e["wrong_length_share"] < 0.9  # "part of the drop is bookkeeping", not all of it
+    # "... but it stays wide on outputs of the right length too" (takeaways; section 2.3)
+    assert e["tf_after_first_error_same_length"] > e["free_after_first_error_same_length"] + 0.2
 
 
 # --- 3.3 beam against greedy ------------------------------------------------------------------
