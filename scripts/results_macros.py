@@ -30,8 +30,23 @@ def lookup(results: dict, key: str):
 
 
 def format_value(x, fmt: str = "") -> str:
-    """Format a number: "" -> str, "sci" -> LaTeX a×10^b, "pow10" -> LaTeX 10^b, ".2f"-style -> format(), "%" -> percent,
-    "points" -> a difference of shares in percentage points."""
+    """Format a quoted value.
+
+    Numbers: "" -> str, "sci" -> LaTeX a×10^b, "pow10" -> LaTeX 10^b, ".2f"-style -> format(),
+    "%" -> a percentage with one decimal, kept even when it is 0 ("30.0%" beside "36.3%"), "%0" -> a
+    whole percentage, "points" -> a difference of shares in percentage points.
+    Intervals (a dict with "lo" and "hi", as lessonkit.statistics writes them): "ci%" -> "27.2–33.0%",
+    "cipoints" -> "+2.1 to +9.4 points", "ci.2f"-style -> "0.31–0.35".
+    """
+    if fmt.startswith("ci") and fmt != "ci":
+        if not (isinstance(x, dict) and "lo" in x and "hi" in x):
+            raise ValueError(f"format {fmt!r} needs an interval (a dict with 'lo' and 'hi'), got {x!r}")
+        unit = fmt[2:]
+        if unit == "%":
+            return f"{100 * x['lo']:.1f}–{100 * x['hi']:.1f}%"
+        if unit == "points":
+            return f"{100 * x['lo']:+.1f} to {100 * x['hi']:+.1f} points".replace("-", "−")
+        return f"{format(x['lo'], unit)}–{format(x['hi'], unit)}"
     if fmt == "sci":
         if x == 0:
             return "$0$"
@@ -43,9 +58,11 @@ def format_value(x, fmt: str = "") -> str:
     if fmt == "pow10":
         return f"$10^{{{round(math.log10(abs(x)))}}}$"
     if fmt == "%":
-        return f"{100 * x:.1f}".removesuffix(".0") + "%"
+        return f"{100 * x:.1f}%"
+    if fmt == "%0":
+        return f"{100 * x:.0f}%"
     if fmt == "points":  # a difference of two shares, in percentage points
-        return f"{100 * x:.1f}".removesuffix(".0") + " points"
+        return f"{100 * x:.1f} points"
     if fmt:
         return format(x, fmt)
     return str(x)

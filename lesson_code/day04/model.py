@@ -1,10 +1,12 @@
 """Sequence to sequence with one context vector (Sutskever et al., 2014), on Day 3's cells.
 
-    source words --Encoder--> context = final state --Decoder--> digits
+    source words --Encoder--> final state --[Bridge: k numbers]--> context --Decoder--> digits
 
 The context (for an LSTM the pair (h, c)) is the decoder's initial state and the ONLY path from
 the source to the output: whatever the decoder needs to know about the source must fit in it.
-That fixed-size state is the bottleneck the lesson measures.
+That fixed-size state is the bottleneck the lesson measures. An optional linear ``Bridge`` squeezes
+the encoder's final state through k numbers, so the context's size can be varied while the
+encoder and decoder stay exactly the same.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ class Seq2SeqConfig(DictConfig):
     pad_id: int = 0  # target special tokens, as lessonkit's Vocab.with_specials numbers them
     bos_id: int = 1
     eos_id: int = 2
+    bridge: int | None = None  # k: squeeze the final state through k numbers (None: pass it whole)
 # --8<-- [end:config]
 
     def __post_init__(self):
@@ -42,6 +45,8 @@ class Seq2SeqConfig(DictConfig):
         for name, value in ids.items():
             if not isinstance(value, int) or not 0 <= value < self.tgt_vocab_size:
                 raise ValueError(f"{name} must be a target id in [0, {self.tgt_vocab_size}), got {value!r}")
+        if self.bridge is not None and (not isinstance(self.bridge, int) or self.bridge < 1):
+            raise ValueError(f"bridge must be None or an integer >= 1, got {self.bridge!r}")
         if len(set(ids.values())) != 3:
             raise ValueError(f"pad_id, bos_id and eos_id must differ, got {ids}")
         if self.tgt_vocab_size < 4:
@@ -66,16 +71,44 @@ class Encoder(nn.Module):
         self.cell = make_cell(config.cell, config.embed_size, config.hidden_size)
 
     def forward(self, src, src_len):
+        return self.read(src, src_len)[2]  # the state after each sequence's last real token
+
+    def read(self, src, src_len):
+        """-> outputs (B, S, H) after every step, mask (B, S) True on real tokens, final state."""
         x = self.embed(src)  # (B, S, E)
         state = self.cell.init_state(x)  # zeros: (B, H), or (h, c) for an LSTM
         xw = self.cell.project_input(x)  # (B, S, kH): W_x x_t for all S steps in one matmul
         steps = torch.arange(src.size(1), device=src.device)  # (S,)
-        real = (steps[None, :] < src_len[:, None]).unsqueeze(-1)  # (B, S, 1): True on real tokens
-        for xw_t, m_t in zip(xw.unbind(dim=1), real.unbind(dim=1)):  # (B, kH), (B, 1)
-            _, new = self.cell.recur(xw_t, state)
+        real = steps[None, :] < src_len[:, None]  # (B, S): True on real tokens
+        outputs = []
+        for xw_t, m_t in zip(xw.unbind(dim=1), real.unsqueeze(-1).unbind(dim=1)):  # (B, kH), (B, 1)
+            h, new = self.cell.recur(xw_t, state)
             state = keep_where(m_t, new, state)  # a padded step carries the state unchanged
-        return state  # the state after each sequence's last real token: the context
+            outputs.append(h * m_t)  # (B, H): zeros at padded steps
+        return torch.stack(outputs, dim=1), real, state
 # --8<-- [end:encoder]
+
+
+# --8<-- [start:bridge]
+class Bridge(nn.Module):
+    """The encoder's final state (2H numbers for an LSTM) -> k numbers -> the decoder's initial state.
+
+    Two linear maps, v = W_down s + b (k numbers: the context) and z_0 = W_up v + b', so that k is
+    the only thing that changes between models of a sweep; the encoder and decoder stay the same.
+    """
+
+    def __init__(self, config: Seq2SeqConfig):
+        super().__init__()
+        self.lstm = config.cell == "lstm"
+        width = config.hidden_size * (2 if self.lstm else 1)  # numbers in a state
+        self.down = nn.Linear(width, config.bridge)  # (2H,) -> (k,)
+        self.up = nn.Linear(config.bridge, width)  # (k,) -> (2H,)
+
+    def forward(self, state):
+        flat = torch.cat(state, dim=-1) if self.lstm else state  # (B, 2H): h and c side by side
+        out = self.up(self.down(flat))  # (B, 2H), through k numbers
+        return tuple(out.chunk(2, dim=-1)) if self.lstm else out  # back to (h, c)
+# --8<-- [end:bridge]
 
 
 # --8<-- [start:decoder]
@@ -108,13 +141,15 @@ class Seq2Seq(nn.Module):
         super().__init__()
         self.config = config
         self.encoder = Encoder(config)
+        self.bridge = Bridge(config) if config.bridge is not None else None  # k numbers, or none
         self.decoder = Decoder(config)
 
     def encode(self, src, src_len):
         """src (B, S), src_len (B,) -> context: (B, H), or (h, c) each (B, H) for an LSTM."""
         if src_len.min() < 1 or src_len.max() > src.size(1):
             raise ValueError(f"src_len must lie in [1, {src.size(1)}] (the padded source length)")
-        return self.encoder(src, src_len)
+        state = self.encoder(src, src_len)
+        return self.bridge(state) if self.bridge is not None else state
 
     def forward(self, src, src_len, tgt_in):
         return self.decoder(tgt_in, self.encode(src, src_len))  # (B, T, V)
@@ -127,7 +162,9 @@ def count_parameters(module: nn.Module) -> int:
 
 
 def context_size(config: Seq2SeqConfig) -> int:
-    """Numbers in the context: H, or 2H for an LSTM (h and c)."""
+    """Numbers in the context: the bridge's k if there is one, else H, or 2H for an LSTM (h and c)."""
+    if config.bridge is not None:
+        return config.bridge
     return config.hidden_size * (2 if config.cell == "lstm" else 1)
 
 

@@ -118,15 +118,18 @@ def evaluate(model: Seq2Seq, numbers: Sequence[int], reverse_source: bool = Fals
     A target is the digits plus <eos>. Exact match: every target token right. Per-token: the share
     of target positions right. Teacher-forced: the argmax at each position given the true previous
     digits; greedy: the model's own free-running output (which must also stop at the right place).
-    Returns {"overall": {...}, "by_digits": [{"digits": d, ...}, ...]} with keys count,
-    exact_tf, token_tf, exact_greedy, token_greedy, and digit_tf (teacher-forced, digits only:
-    <eos> is left out, so that short numbers are not flattered by their easy end token).
+    Returns {"overall": {...}, "by_digits": [{"digits": d, ...}, ...], "items": {...}} with keys
+    count, exact_tf, token_tf, exact_greedy, token_greedy, and digit_tf (teacher-forced, digits only:
+    <eos> is left out, so that short numbers are not flattered by their easy end token); "items"
+    holds per number, in the order given, "exact_greedy" (bool) and "digits_right_tf" (int), for
+    paired comparisons of two models on the same numbers.
     """
     if len(numbers) == 0:
         raise ValueError("evaluate needs at least one number")
     pad = model.config.pad_id
     tally: dict[int, list[int]] = {}  # digits -> [count, exact_tf, tokens, right_tf, exact_greedy, right_greedy,
     #                                              digit positions, digits right teacher-forced]
+    items: dict[str, list] = {"exact_greedy": [], "digits_right_tf": []}
     with evaluating(model):
         for i in range(0, len(numbers), batch_size):
             chunk = list(numbers[i:i + batch_size])
@@ -141,6 +144,8 @@ def evaluate(model: Seq2Seq, numbers: Sequence[int], reverse_source: bool = Fals
                 target = batch.tgt_out[b, real[b]].tolist()  # digits + <eos>
                 got = out.ids[b]
                 right_g = sum(x == y for x, y in zip(got, target))
+                items["exact_greedy"].append(got == target)
+                items["digits_right_tf"].append(int(right_digits[b]))
                 row = tally.setdefault(len(str(n)), [0] * 8)
                 for j, v in enumerate((1, int(right_tf[b]) == len(target), len(target), int(right_tf[b]),
                                        got == target, right_g, len(target) - 1, int(right_digits[b]))):
@@ -152,4 +157,4 @@ def evaluate(model: Seq2Seq, numbers: Sequence[int], reverse_source: bool = Fals
                 "exact_greedy": _rates(e_g, c), "token_greedy": _rates(r_g, tok), "digit_tf": _rates(r_dig, dig)}
 
     return {"overall": summary(tally.values()),
-            "by_digits": [{"digits": d, **summary([tally[d]])} for d in sorted(tally)]}
+            "by_digits": [{"digits": d, **summary([tally[d]])} for d in sorted(tally)], "items": items}

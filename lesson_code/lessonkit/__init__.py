@@ -13,8 +13,9 @@ one. Modules, one job each:
 * :mod:`.training`: the training skeleton (budget, schedule, clipping, best weights, Ctrl-C, progress);
 * :mod:`.cli`: argument types, one-line errors, device selection, the lesson parser and its experiment command;
 * :mod:`.experiments`: the experiment registry and its ``python -m ... experiments`` runner;
+* :mod:`.statistics`: Wilson intervals, paired (McNemar) comparisons, intervals across seeds;
 * :mod:`.figstyle`: the shared look of every figure (palette, markers, font floor, stable SVG).
 
 This ``__init__`` imports nothing, so ``import lesson_code.lessonkit`` is cheap; a module that needs
-torch imports it itself (files, cache, cli and configs need only the standard library).
+torch imports it itself (files, cache, cli, configs and statistics need only the standard library).
 """

@@ -25,6 +25,8 @@ import torch.nn.functional as F
 from ..cells import GRUCell, LSTMCell, make_cell, unroll
 from ..init import set_forget_bias
 from ..torch_compat import copy_from_torch
+from lesson_code.lessonkit.statistics import t_interval
+
 from ._common import geomean, mean, single_thread
 
 # name -> (cell kind, forget bias or None for the default init)
@@ -148,7 +150,8 @@ def measure(seed: int = 0, n_seeds: int = 3, gaps=(10, 20, 50), steps: int = 800
         hidden_size: int = 32, eval_every: int = 50, backend: str = "torch") -> dict:
     """Accuracy vs gap for each model over n_seeds seeds. Returns {"models": {name: {"kind", "forget_bias",
     "accuracy" / "accuracy_min" / "accuracy_max": [mean / lowest / highest over seeds, per gap],
-    "accuracy_per_seed": [[per gap] per seed], "seeds_solved": [per gap: how many seeds reach SOLVED],
+    "accuracy_per_seed": [[per gap] per seed],
+    "accuracy_ci": [per gap: mean with its 95 % t interval over seeds, clipped to [0, 1]], "seeds_solved": [per gap: how many seeds reach SOLVED],
     "longest_gap_solved" (mean accuracy >= SOLVED), "longest_gap_solved_all_seeds",
     gated models also "keep_product_max_init" / "_final": [per gap: geometric mean over seeds of the
     largest per-unit keep-gate product over the gap], "runs": {str(gap): [train_recall() history per seed]}}},
@@ -166,6 +169,7 @@ def measure(seed: int = 0, n_seeds: int = 3, gaps=(10, 20, 50), steps: int = 800
             cols = list(zip(*per_seed))
             out[name] = {"kind": kind, "forget_bias": bias,
                          "accuracy": [mean(c) for c in cols], "accuracy_min": [min(c) for c in cols],
+                         "accuracy_ci": [_interval(c) for c in cols],
                          "accuracy_max": [max(c) for c in cols], "accuracy_per_seed": per_seed,
                          "seeds_solved": [sum(a >= SOLVED for a in c) for c in cols], "runs": runs}
             if kind != "rnn":
@@ -181,7 +185,8 @@ def measure(seed: int = 0, n_seeds: int = 3, gaps=(10, 20, 50), steps: int = 800
               "hidden_size": hidden_size, "n_classes": n_classes, "gap_min": min(gaps), "gap_max": max(gaps),
               **{f"{name}_gap{g}_{key}": out[name][field][i] for name in out for i, g in enumerate(gaps)
                  for key, field in (("accuracy", "accuracy"), ("accuracy_min", "accuracy_min"),
-                                    ("accuracy_max", "accuracy_max"), ("seeds_solved", "seeds_solved"))},
+                                    ("accuracy_max", "accuracy_max"), ("seeds_solved", "seeds_solved"),
+                                    ("accuracy_ci", "accuracy_ci"))},
               **{f"{name}_gap{g}_keep_product_max_{when}": out[name][f"keep_product_max_{when}"][i]
                  for name in out if out[name]["kind"] != "rnn" for i, g in enumerate(gaps)
                  for when in ("init", "final")},
@@ -195,6 +200,14 @@ def measure(seed: int = 0, n_seeds: int = 3, gaps=(10, 20, 50), steps: int = 800
         "task": "recall the first of gap + 2 symbols after `gap` random distractors and a query symbol",
         "solved_threshold": SOLVED, "gaps": gaps, "chance": chance, "models": out, "quotes": quotes,
     }
+
+
+def _interval(per_seed) -> dict:
+    """Mean accuracy over seeds with its 95 % Student-t interval, clipped to [0, 1]: {"mean", "lo", "hi", "n"}."""
+    if len(per_seed) < 2:  # one seed (a quick test run): no interval, only the value
+        return {"mean": float(per_seed[0]), "lo": float(per_seed[0]), "hi": float(per_seed[0]), "n": 1}
+    ci = t_interval(per_seed)
+    return {"mean": ci["mean"], "lo": max(0.0, ci["lo"]), "hi": min(1.0, ci["hi"]), "n": ci["n"]}
 
 
 def run(seed: int = 0, **budget) -> dict:

@@ -1,6 +1,6 @@
 """Figure builder: accuracy on the first-symbol recall task against the gap, per cell type, over seeds.
 
-Writes long_range.json and long_range.svg (mean over seeds, bars from the lowest to the highest seed).
+Writes long_range.json and long_range.svg (mean over seeds, bars: the 95 % t interval over seeds).
 """
 from pathlib import Path
 
@@ -8,11 +8,11 @@ from ..experiments import long_range
 from lesson_code.lessonkit.figstyle import COLORS, LABELS, SERIES, figure, save_json, save_svg
 
 SEED = 0
-N_SEEDS = 3
+N_SEEDS = 5
 
 
 def plot(data: dict, path: Path) -> None:
-    """Mean held-out accuracy per gap (markers and line style per cell), min-max over seeds as bars.
+    """Mean held-out accuracy per gap (markers and line style per cell), its 95 % t interval over seeds as bars.
     The gaps sit at equal spacing, each series nudged sideways so that the bars do not overlap."""
     gaps = data["gaps"]
     names = list(data["models"])
@@ -21,8 +21,8 @@ def plot(data: dict, path: Path) -> None:
     for k, name in enumerate(names):
         m = data["models"][name]
         x = [i + 0.05 * (k - (len(names) - 1) / 2) for i in range(len(gaps))]
-        lo = [a - b for a, b in zip(m["accuracy"], m["accuracy_min"])]
-        hi = [b - a for a, b in zip(m["accuracy"], m["accuracy_max"])]
+        lo = [a - ci["lo"] for a, ci in zip(m["accuracy"], m["accuracy_ci"])]
+        hi = [ci["hi"] - a for a, ci in zip(m["accuracy"], m["accuracy_ci"])]
         ax.errorbar(x, m["accuracy"], yerr=[lo, hi], color=COLORS[name], ms=6, **SERIES[name],
                     lw=1.8, capsize=3, elinewidth=1.2, label=LABELS[name])
     ax.axhline(data["chance"], color=COLORS["baseline"], ls=":", lw=1.2)
@@ -30,7 +30,7 @@ def plot(data: dict, path: Path) -> None:
                 color=COLORS["baseline"], fontsize=8, ha="right", va="bottom")
     ax.set(xlabel="gap (distractors between the symbol and the query)", ylabel="held-out accuracy",
            ylim=(0, 1.04), xlim=(-0.4, len(gaps) - 0.6), xticks=range(len(gaps)), xticklabels=[str(g) for g in gaps],
-           title=f"Recall the first symbol: mean of {n_seeds} seeds (bars: lowest to highest), "
+           title=f"Recall the first symbol: mean of {n_seeds} seeds (bars: 95 % interval), "
                  f"{data['budget']['steps']} steps")
     ax.title.set_fontsize(10)
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), handlelength=3.2)
