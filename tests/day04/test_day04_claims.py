@@ -72,7 +72,12 @@ def test_short_outputs_and_length_normalisation(r):
     removed = d["too_short_beam4"] - d["too_short_beam4_norm"]
     assert d["norm_vs_plain"]["only_a"] - d["norm_vs_plain"]["only_b"] < removed / 2
     assert not excludes_zero(d["norm_vs_plain"]) and d["norm_vs_plain"]["p"] > 0.05  # "do not distinguish"
+    # "all but at most N of its too-short outputs are at least as probable as the right number"
+    assert d["search_errors_beam4"] < 0.1 * d["too_short_beam4"]
     assert len(d["examples"]) >= 3
+    # "in most of them the digit lost is a zero": most examples lose a 0 the number has
+    dropped_zero = [ex for ex in d["examples"] if "0" in str(ex["number"]) and ex["beam4"].count("0") < str(ex["number"]).count("0")]
+    assert len(dropped_zero) > len(d["examples"]) / 2
     for ex in d["examples"]:  # the table shows too-short outputs of the plain beam
         assert len(ex["beam4"].rstrip("…")) < len(str(ex["number"])) or ex["beam4"] == "—"
 
