@@ -43,7 +43,8 @@ def format_value(x, fmt: str = "") -> str:
     whole percentage, "points" -> a difference of shares in percentage points.
     Intervals (a dict with "lo" and "hi", as lessonkit.statistics writes them): "ci%" -> "27.2–33.0%",
     "cipoints" -> "+2.1 to +9.4 points", "ci.2f"-style -> "0.31–0.35"; any other format applied to
-    such a record formats its point estimate (its "p", "mean", "diff" or "value").
+    such a record formats its point estimate (its "diff", "mean", "value" or, for a proportion, "p";
+    a paired record's "p" is its McNemar p-value, quoted as ``group.key.p``).
     """
     if fmt.startswith("ci") and fmt != "ci":
         if not (isinstance(x, dict) and "lo" in x and "hi" in x):
@@ -55,7 +56,7 @@ def format_value(x, fmt: str = "") -> str:
             return f"{100 * x['lo']:+.1f} to {100 * x['hi']:+.1f} points".replace("-", "−")
         return f"{format(x['lo'], unit)}–{format(x['hi'], unit)}"
     if isinstance(x, dict) and fmt:  # an interval record: format its point estimate
-        point = next((x[k] for k in ("p", "mean", "diff", "value") if k in x), None)
+        point = next((x[k] for k in ("diff", "mean", "value", "p") if k in x), None)  # a paired record's "p" is its p-value
         if point is None:
             raise ValueError(f"format {fmt!r} needs a number or an interval record, got {x!r}")
         return format_value(point, fmt)
@@ -76,8 +77,8 @@ def format_value(x, fmt: str = "") -> str:
         return f"{100 * x:.1f}%"
     if fmt == "%0":
         return f"{100 * x:.0f}%"
-    if fmt == "points":  # a difference of two shares, in percentage points
-        return f"{100 * x:.1f} points"
+    if fmt == "points":  # a difference of two shares, in percentage points (a true minus sign)
+        return f"{100 * x:.1f} points".replace("-", "−")
     if fmt:
         return format(x, fmt)
     return str(x)

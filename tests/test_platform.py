@@ -155,6 +155,9 @@ def test_quote_formats_keep_their_digits_and_read_interval_records():
     record = {"k": 3, "n": 10, "p": 0.3, "lo": 0.108, "hi": 0.603}
     assert m.format_value(record, "%") == "30.0%" and m.format_value(record, "ci%") == "10.8–60.3%"
     assert m.format_value({"diff": -0.02, "lo": -0.05, "hi": 0.01}, "cipoints") == "−5.0 to +1.0 points"
+    paired_record = {"diff": 0.034, "lo": 0.021, "hi": 0.048, "p": 3e-7, "n": 989}
+    assert m.format_value(paired_record, "points") == "3.4 points"  # the difference, never the p-value
+    assert m.format_value(-0.023, "points") == "−2.3 points"
     assert m.format_value(1.5e-5, "sci") == "$1.5 \\times 10^{-5}$"
     results = {"decoding": {"vs": {"p": 0.01, "lo": 0, "hi": 1}, "a.5": 2}}
     assert m.lookup(results, "decoding.vs.p") == 0.01 and m.lookup(results, "decoding.a.5") == 2
@@ -163,3 +166,18 @@ def test_quote_formats_keep_their_digits_and_read_interval_records():
     with pytest.raises(ValueError, match="needs an interval"):
         m.format_value(0.5, "ci%")
     assert m.table_rows([{"n": 312045, "g": "23145"}], ["n", "g"]) == "| 312,045 | 23145 |"
+
+
+def test_every_quoted_point_estimate_lies_inside_its_quoted_interval():
+    """Each interval record a page quotes renders a point value inside its own rendered range."""
+    import json
+
+    import results_macros as m
+
+    for path in sorted((ROOT / ".cache" / "artifacts").glob("*/results.json")):
+        for group, quotes in json.loads(path.read_text()).items():
+            for key, rec in quotes.items():
+                if isinstance(rec, dict) and "lo" in rec and "hi" in rec:
+                    point = float(m.format_value(rec, "points").split()[0].replace("−", "-"))
+                    lo, hi = 100 * rec["lo"], 100 * rec["hi"]
+                    assert lo - 0.05 <= point <= hi + 0.05, (path.parent.name, group, key)
