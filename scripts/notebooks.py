@@ -64,7 +64,9 @@ def time_cells(lessons: list[source.Lesson]) -> dict[str, dict[str, float]]:
         with tempfile.NamedTemporaryFile("w", suffix=".ipynb", dir=lesson.committed.parent, delete=False) as f:
             f.write(text)
         try:
-            proc = subprocess.run([sys.executable, str(RUNNER), f.name], capture_output=True, text=True)
+            # One thread from the start, as the long cells then set it: the times they state are one thread's.
+            proc = subprocess.run([sys.executable, str(RUNNER), f.name], capture_output=True, text=True,
+                                  env=dict(os.environ, OMP_NUM_THREADS="1"))
         finally:
             os.unlink(f.name)
         if proc.returncode != 0:
