@@ -464,3 +464,16 @@ def test_nav_lists_the_notebook_after_its_lesson():
     titles = [t.strip() for t in nav]
     assert "Day 3 · notebook" in titles
     assert titles.index("Day 3 · notebook") == titles.index("Day 3: RNN/LSTM Essentials") + 1
+
+
+def test_published_location_comes_from_the_environment_else_from_the_committed_notebook(tmp_path, monkeypatch):
+    monkeypatch.setattr(source, "NOTEBOOKS_DIR", tmp_path)
+    lesson = source.Lesson("phase-9/week-9/lesson.md")
+    config = type("C", (), {"repo_url": "", "site_url": "http://127.0.0.1:8000/"})()
+    monkeypatch.setattr(page_blocks, "mkdocs_config", lambda: config)
+    assert published_for(lesson) == setup.Published()                  # nothing known, nothing committed
+    write(lesson.committed, json.dumps({"metadata": {"course": {"repository": "https://github.com/o/r",
+                                                                "site": "https://o.github.io/r/"}}}))
+    assert published_for(lesson) == setup.Published("https://github.com/o/r", "https://o.github.io/r/")
+    config.repo_url = "https://github.com/fork/r"                       # REPO_URL given: it wins
+    assert published_for(lesson).repo_url == "https://github.com/fork/r"
