@@ -144,7 +144,7 @@ class Learner:
         seconds = self.times.get(key)
         if seconds is None or seconds < LONG_CELL_SECONDS:
             return []
-        return [f"# Takes about {about(seconds)} on one thread (as timed on a 2-core machine; a laptop is similar).",
+        return [f"# Takes about {about(seconds)} (one thread; timed on a shared 2-core machine).",
                 "import torch",
                 "torch.set_num_threads(1)   # torch's default thread count is far slower on a busy machine",
                 ""]

@@ -123,9 +123,12 @@ def runs(tmp_path_factory):
         alone.mkdir(parents=True)
         copy = alone / lesson.committed.name
         shutil.copy2(lesson.committed, copy)
-        jobs[(lesson.stem, "outside")] = (python, copy, tmp / f"{Path(lesson.stem).name}-outside.ipynb", outside_env)
-        jobs[(lesson.stem, "in place")] = (Path(sys.executable), lesson.committed,
-                                           tmp / f"{Path(lesson.stem).name}-in-place.ipynb", base)
+        for where, py, notebook, env in (("outside", python, copy, outside_env),
+                                         ("in place", Path(sys.executable), lesson.committed, base)):
+            scratch = tmp / "tmp" / f"{Path(lesson.stem).name}-{where.replace(' ', '-')}"   # figures drawn by
+            scratch.mkdir(parents=True)                                                     # concurrent runs
+            jobs[(lesson.stem, where)] = (py, notebook, scratch.parent / f"{scratch.name}.ipynb",
+                                          dict(env, TMPDIR=str(scratch)))
     with ThreadPoolExecutor(max_workers=2) as pool:
         futures = {key: pool.submit(execute, *args) for key, args in jobs.items()}
         results = {key: f.result() for key, f in futures.items()}
