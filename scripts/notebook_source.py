@@ -550,7 +550,7 @@ def intro_source(title_line: str, lesson: Lesson, links: Links) -> str:
         "are the ones the later cells use, so you can change one and see what follows change (a cell "
         "that must use the course package's copy says so). Each exercise has an empty cell for your "
         "attempt; its solution comes after, folded away. The numbers in the text come from the build "
-        "that produced the lesson page; the cells that print comparable numbers say which.",
+        "that produced the lesson page; a cell that takes a while says so, and runs torch on one thread.",
     ])
 
 
