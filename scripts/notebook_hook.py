@@ -90,6 +90,8 @@ def add_to_nav(nav, lessons: dict[str, source.Lesson]):
 
 def on_config(config, **kwargs):
     global _lessons
+    if not config.repo_url:      # mkdocs.yml's edit_uri means something only with a repository (REPO_URL)
+        config.edit_uri = None
     page_blocks.use_config(config)
     _lessons = source.lessons()
     if config.nav:
@@ -239,8 +241,10 @@ def on_files(files, config, **kwargs):
     for built in _built.values():
         # A File with its own src_dir, not File.generated: mkdocs-jupyter's NotebookFile recomputes
         # abs_src_path from src_dir and src_uri.
-        files.append(File(built.lesson.notebook_page_uri, src_dir=str(CACHE / "pages"), dest_dir=config.site_dir,
-                          use_directory_urls=config.use_directory_urls))
+        page = File(built.lesson.notebook_page_uri, src_dir=str(CACHE / "pages"), dest_dir=config.site_dir,
+                    use_directory_urls=config.use_directory_urls)
+        page.edit_uri = built.lesson.src_uri if config.edit_uri else None   # edit the page it is generated from
+        files.append(page)
         files.append(File.generated(config, built.lesson.download_uri, abs_src_path=str(built.clean)))
     return files
 
