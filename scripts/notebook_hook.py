@@ -241,10 +241,8 @@ def on_files(files, config, **kwargs):
     for built in _built.values():
         # A File with its own src_dir, not File.generated: mkdocs-jupyter's NotebookFile recomputes
         # abs_src_path from src_dir and src_uri.
-        page = File(built.lesson.notebook_page_uri, src_dir=str(CACHE / "pages"), dest_dir=config.site_dir,
-                    use_directory_urls=config.use_directory_urls)
-        page.edit_uri = built.lesson.src_uri if config.edit_uri else None   # edit the page it is generated from
-        files.append(page)
+        files.append(File(built.lesson.notebook_page_uri, src_dir=str(CACHE / "pages"), dest_dir=config.site_dir,
+                          use_directory_urls=config.use_directory_urls))
         files.append(File.generated(config, built.lesson.download_uri, abs_src_path=str(built.clean)))
     return files
 
@@ -324,6 +322,8 @@ def on_page_content(html, page, config, files, **kwargs):
     built = _notebook_pages.get(page.file.src_uri)
     if built is None:
         return html
+    if page.edit_url:                      # the notebook is generated from the lesson page: edit that
+        page.edit_url = page.edit_url.removesuffix(page.file.src_uri) + built.lesson.src_uri
     html = clean_notebook_html(html)
     links = action_links(built.lesson, config, page.url, markdown=False)
     icons = {"lesson": "←", "download": "⤓", "colab": "▶"}

@@ -48,6 +48,7 @@ def test_lesson_page_has_download_outputs_colab_and_edit_links(site, lesson):
 
     notebook_page = (site / (lesson.stem + "-notebook") / "index.html").read_text(encoding="utf-8")
     assert f'href="{colab}"' in notebook_page
+    assert f'href="{REPO}/edit/main/docs/{lesson.src_uri}"' in notebook_page   # it is generated from the page
 
 
 @pytest.mark.parametrize("lesson", LESSONS, ids=[lesson.stem for lesson in LESSONS])
