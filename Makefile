@@ -89,7 +89,8 @@ linkcheck: site
 	$(PY) scripts/linkcheck_site.py site
 
 ## notebooks: regenerate the committed notebooks/ from the lesson pages (then commit them); with
-## REPO_URL=https://github.com/OWNER/REPO they name that repository (else they keep the one they name)
+## REPO_URL=https://github.com/OWNER/REPO (and SITE_URL=the published site) they install from that
+## repository and link that site (else they keep what they record)
 notebooks: setup
 	$(PY) -m scripts.notebooks write
 
