@@ -103,7 +103,8 @@ class Learner:
                 continue
             mine = [a for a in node.names if (a.asname or a.name) in self.defined and (a.asname or a.name)
                     not in self.package_names]
-            kept_why = [(a.asname or a.name) for a in node.names if (a.asname or a.name) in self.package_names]
+            kept_why = [(a.asname or a.name) for a in node.names
+                        if (a.asname or a.name) in self.package_names and (a.asname or a.name) in self.defined]
             if not mine and not kept_why:
                 continue
             rest = [a for a in node.names if a not in mine]

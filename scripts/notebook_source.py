@@ -382,8 +382,8 @@ class Cells:
         """An empty cell for the learner's own attempt, before the exercise's solution."""
         self.flush()
         name = self.heading or "this exercise"
-        self.cells.append({"cell_type": "code", "source": f"# Your attempt at {name}: write it here and run it,\n"
-                                                          "# then compare with the solution below."})
+        self.cells.append({"cell_type": "code", "source": f"# Your attempt at {name}\n"
+                                                          "# Write it here and run it, then compare with the solution below."})
 
     def draw(self, target: str) -> None:
         code = self.drawer(target)
