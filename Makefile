@@ -11,12 +11,12 @@ AXE    := .cache/axe
 ADDR   ?= 127.0.0.1:8000
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: setup serve site site-properdocs compare-builds workflows test pytest linkcheck bench notebooks clean-artifacts clean
+.PHONY: setup serve site site-properdocs compare-builds workflows test pytest linkcheck bench notebooks notebook-times jupyter clean-artifacts clean
 
 # Prerequisites, checked when make reads this file (one line and a stop, before any work): the
 # interpreter that creates the venv (only while there is none), and Chromium for the tests.
 GOALS := $(or $(MAKECMDGOALS),setup)
-ifneq ($(filter setup serve site site-properdocs compare-builds workflows test pytest linkcheck bench,$(GOALS)),)
+ifneq ($(filter setup serve site site-properdocs compare-builds workflows test pytest linkcheck bench jupyter,$(GOALS)),)
 ifeq ($(wildcard $(VENV)/.installed),)
 PY_PROBLEM := $(shell if command -v $(PYTHON) >/dev/null 2>&1; then $(PYTHON) scripts/check_setup.py python 2>&1; \
   else echo "error: $(PYTHON) not found; install Python 3.11 (Debian: apt-get install python3.11 python3.11-venv) or run make PYTHON=/path/to/python3.11"; fi)
@@ -31,16 +31,19 @@ $(error error: /usr/bin/chromium is missing (the browser test drives it); instal
 endif
 endif
 
-## setup: venv with pinned dependencies, KaTeX for offline math, the Shakespeare corpus
-## (Python and make only; the tests also need axe-core, fetched with npm by `make pytest`)
+## setup: venv with pinned dependencies and the course package (editable), KaTeX for offline math, the
+## Shakespeare corpus (Python and make only; the tests also need axe-core, fetched with npm by `make pytest`)
 setup: $(VENV)/.installed $(KATEX)/.version .cache/corpus/.ready
 
 # TORCH_INDEX_URL (optional): a package index serving the CPU build of torch, installed first so
 # that requirements.txt's torch==2.13.0 is already satisfied (PyPI's Linux wheel is the CUDA build).
-$(VENV)/.installed: requirements.txt
+# Then the course package itself, editable (no dependencies: requirements.txt pins them): the venv's
+# Python, and so a notebook kernel started anywhere, imports this checkout's lesson_code.
+$(VENV)/.installed: requirements.txt pyproject.toml
 	@$(PY) -m pip --version >/dev/null 2>&1 || $(PYTHON) -m venv --clear $(VENV)
 	$(if $(TORCH_INDEX_URL),@$(PY) scripts/check_setup.py pip --quiet --index-url "$(TORCH_INDEX_URL)" torch==2.13.0)
 	@$(PY) scripts/check_setup.py pip --quiet -r requirements.txt
+	@$(PY) scripts/check_setup.py pip --quiet --no-deps --editable .
 	@touch $@
 
 # KaTeX from the Python package index (no Node.js), every file checked against scripts/katex.sha256
@@ -85,9 +88,20 @@ pytest: setup $(AXE)/.version
 linkcheck: site
 	$(PY) scripts/linkcheck_site.py site
 
-## notebooks: regenerate the committed notebooks/ from the lesson pages (then commit them)
+## notebooks: regenerate the committed notebooks/ from the lesson pages (then commit them); with
+## REPO_URL=https://github.com/OWNER/REPO (and SITE_URL=the published site) they install from that
+## repository and link that site (else they keep what they record)
 notebooks: setup
 	$(PY) -m scripts.notebooks write
+
+## notebook-times: run each notebook in its folder and record each cell's time (then `make notebooks`)
+notebook-times: setup
+	$(PY) -m scripts.notebooks time
+
+## jupyter: open the notebooks in JupyterLab (installed into .venv the first time)
+jupyter: setup
+	@$(PY) -c "import jupyterlab" 2>/dev/null || $(PY) scripts/check_setup.py pip --quiet "jupyterlab>=4.2,<5"
+	$(VENV)/bin/jupyter lab notebooks/
 
 ## bench: speed of the from-scratch LSTM model vs nn.LSTM, side by side
 bench: setup

@@ -12,7 +12,7 @@ For each docs page with runnable python blocks (``notebook_source.lessons``):
   mkdocs-jupyter, then cleaned: the site's KaTeX and stylesheet (docs/stylesheets/notebook.css), no
   off-site requests, no inlined JupyterLab CSS;
 * the lesson page gets "Download notebook", "Notebook with outputs" and, when ``repo_url`` is a
-  GitHub repository, "Run in Colab" links under its title.
+  GitHub repository (the Pages workflow passes ``REPO_URL``), "Open in Colab" links under its title.
 """
 from __future__ import annotations
 
@@ -39,8 +39,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from scripts import artifact_hook, notebook_source as source, page_blocks  # noqa: E402
-from scripts.notebooks import clean_links  # noqa: E402
+from scripts import artifact_hook, notebook_setup as setup, notebook_source as source, page_blocks  # noqa: E402
+from scripts.notebooks import clean_notebook, published_for  # noqa: E402
 from lesson_code.lessonkit.files import atomic_write_bytes  # noqa: E402
 
 CACHE = ROOT / ".cache" / "notebooks"
@@ -53,7 +53,7 @@ class Built:
     lesson: source.Lesson
     clean: Path          # the downloadable notebook
     rendered: Path       # the executed copy mkdocs-jupyter renders
-    blocks: list[str]    # "page:line" of each code cell's block (None for the set-up cell)
+    origins: list[dict]  # per code cell: where it comes from (see notebook_source.build)
 
 
 _lessons: list[source.Lesson] = []
@@ -90,6 +90,8 @@ def add_to_nav(nav, lessons: dict[str, source.Lesson]):
 
 def on_config(config, **kwargs):
     global _lessons
+    if not config.repo_url:      # mkdocs.yml's edit_uri means something only with a repository (REPO_URL)
+        config.edit_uri = None
     page_blocks.use_config(config)
     _lessons = source.lessons()
     if config.nav:
@@ -112,8 +114,10 @@ def environment() -> str:
 
 
 def code_key(nb: dict) -> str:
-    """What execution depends on in the notebook itself: its code cells and their tags, in order."""
-    code = [(c["source"], c["metadata"].get("tags", [])) for c in nb["cells"] if c["cell_type"] == "code"]
+    """What execution depends on in the notebook itself: its code cells and their tags, in order. The
+    set-up cell is left out: in the checkout it finds the checkout whatever repository it names, and
+    naming one (REPO_URL) must not rerun the notebooks."""
+    code = [(c["source"], c["metadata"].get("tags", [])) for c in nb["cells"] if c["cell_type"] == "code"][1:]
     return hashlib.sha256(json.dumps(code).encode()).hexdigest()
 
 
@@ -129,12 +133,7 @@ def is_fresh(executed: Path, key: str) -> bool:
     return all(artifact_hook.sha256(ROOT / rel) == digest for rel, digest in deps.items())
 
 
-def block_names(lesson: source.Lesson) -> list[str | None]:
-    """For each code cell: the page:line of the block it came from (None for the set-up cell)."""
-    return [None] + [b.where for b in page_blocks.collect_blocks(lesson.page)]
-
-
-def execute(lesson: source.Lesson, nb: dict, executed: Path) -> None:
+def execute(lesson: source.Lesson, nb: dict, executed: Path, origins: list[dict] | None = None) -> None:
     """Run the notebook in a fresh kernel (scripts/notebook_exec.py); fail the build naming the cell."""
     stage = executed.with_name(executed.stem + ".input.ipynb")
     stage.parent.mkdir(parents=True, exist_ok=True)
@@ -154,9 +153,8 @@ def execute(lesson: source.Lesson, nb: dict, executed: Path) -> None:
         cells = [i for i, c in enumerate(nb["cells"]) if c["cell_type"] == "code"]
         index = failure["cell"]
         where = ""
-        if index in cells:
-            name = block_names(lesson)[cells.index(index)]
-            where = f", the block at {name}" if name else ", the set-up cell"
+        if index in cells and origins and cells.index(index) < len(origins):
+            where = ", " + origins[cells.index(index)]["where"]
         raise PluginError(
             f"notebook of docs/{lesson.src_uri}: cell {index} (code cell {cells.index(index) + 1 if index in cells else '?'}"
             f" of {len(cells)}{where}) failed in a fresh kernel: {failure['ename']}: {failure['evalue']}\n"
@@ -172,7 +170,7 @@ def with_outputs(nb: dict, executed: Path) -> dict:
 
     ran = [c for c in nbformat.read(executed, as_version=4).cells if c.cell_type == "code"]
     code = [c for c in nb["cells"] if c["cell_type"] == "code"]
-    if [c.source for c in ran] != [c["source"] for c in code]:
+    if [c.source for c in ran][1:] != [c["source"] for c in code][1:]:         # the set-up cell: see code_key
         raise PluginError(f"{executed}: cached execution does not match the notebook (delete .cache/notebooks)")
     for cell, done in zip(code, ran):
         cell["outputs"], cell["execution_count"] = coalesce_streams(done.outputs), done.execution_count
@@ -198,8 +196,8 @@ def write_if_changed(path: Path, text: str) -> None:
 
 
 def build_one(lesson: source.Lesson, config) -> Built:
-    repo_url = config.repo_url or ""
-    clean_text = source.dumps(source.build(lesson, clean_links(), repo_url))
+    published = published_for(lesson)
+    clean_text = clean_notebook(lesson)
     clean = CACHE / "download" / lesson.download_uri
     write_if_changed(clean, clean_text)
     if not lesson.committed.is_file() or lesson.committed.read_text(encoding="utf-8") != clean_text:
@@ -207,16 +205,17 @@ def build_one(lesson: source.Lesson, config) -> Built:
                     "run `make notebooks` and commit it (the test suite fails until then)")
 
     page = source.page_url(lesson.notebook_page_uri.removesuffix(".ipynb") + ".md")
-    site_nb = source.build(lesson, source.Links(base="../" * page.count("/"), embed=False), repo_url)
+    origins: list[dict] = []
+    site_nb = source.build(lesson, source.Links(base="../" * page.count("/"), embed=False), published, origins=origins)
     executed = CACHE / "executed" / (lesson.stem + ".ipynb")
     key = code_key(site_nb)
     if is_fresh(executed, key):
         log.info(f"notebooks: {lesson.src_uri} cached")
     else:
-        execute(lesson, site_nb, executed)
+        execute(lesson, site_nb, executed, origins)
     rendered = CACHE / "pages" / lesson.notebook_page_uri
     write_if_changed(rendered, source.dumps(with_outputs(site_nb, executed)))
-    return Built(lesson, clean, rendered, block_names(lesson))
+    return Built(lesson, clean, rendered, origins)
 
 
 def on_pre_build(config, **kwargs):
@@ -263,9 +262,9 @@ def action_links(lesson: source.Lesson, config, from_url: str, markdown: bool) -
     else:
         links = [("Lesson page", get_relative_url(source.page_url(lesson.src_uri), from_url), "lesson"),
                  ("Download notebook", get_relative_url(lesson.download_uri, from_url), "download")]
-    colab = source.colab_url(config.repo_url or "", lesson)
+    colab = source.colab_url(setup.Published.from_config(config), lesson)
     if colab:
-        links.append(("Run in Colab", colab, "colab"))
+        links.append(("Open in Colab", colab, "colab"))
     return links
 
 
@@ -323,6 +322,8 @@ def on_page_content(html, page, config, files, **kwargs):
     built = _notebook_pages.get(page.file.src_uri)
     if built is None:
         return html
+    if page.edit_url:                      # the notebook is generated from the lesson page: edit that
+        page.edit_url = page.edit_url.removesuffix(page.file.src_uri) + built.lesson.src_uri
     html = clean_notebook_html(html)
     links = action_links(built.lesson, config, page.url, markdown=False)
     icons = {"lesson": "←", "download": "⤓", "colab": "▶"}

@@ -24,12 +24,14 @@ from pathlib import Path
 from typing import Callable
 from urllib.parse import urlsplit
 
+from scripts import notebook_learn as learn
+from scripts import notebook_setup as setup
 from scripts import page_blocks, results_macros
 
 ROOT = page_blocks.ROOT
 NOTEBOOKS_DIR = ROOT / "notebooks"          # the committed, clean notebooks (Colab opens them from here)
-#: The branch the site is published from (.github/workflows/pages.yml); Colab and pip use it.
-PUBLISHED_REF = "main"
+PUBLISHED_REF = setup.PUBLISHED_REF
+CELL_TIMES = NOTEBOOKS_DIR / "cell-times.json"   # seconds per cell when last timed (python -m scripts.notebooks time)
 NBFORMAT = (4, 5)
 KERNELSPEC = {"display_name": "Python 3", "language": "python", "name": "python3"}
 SKIP_TAG = "skip-execution"                 # nbclient's own tag for cells it must not run
@@ -97,28 +99,9 @@ def page_url(src_uri: str) -> str:
     return stem + "/"
 
 
-def github_repo(repo_url: str) -> str | None:
-    """'owner/name' of a GitHub ``repo_url``, else None (Colab opens notebooks from GitHub only)."""
-    parts = urlsplit(repo_url or "")
-    path = parts.path.strip("/").removesuffix(".git")
-    if parts.netloc.lower() not in {"github.com", "www.github.com"} or path.count("/") != 1:
-        return None
-    return path
-
-
-def colab_url(repo_url: str, lesson: Lesson) -> str | None:
-    """The "Run in Colab" address of the committed notebook, or None while ``repo_url`` is not a GitHub repository."""
-    repo = github_repo(repo_url)
-    if repo is None:
-        return None
-    path = NOTEBOOKS_DIR.relative_to(ROOT).as_posix() + "/" + lesson.download_uri
-    return f"https://colab.research.google.com/github/{repo}/blob/{PUBLISHED_REF}/{path}"
-
-
-def pip_spec(repo_url: str) -> str | None:
-    """What Colab pip-installs: the repository at the published ref, or None without a repository."""
-    repo = github_repo(repo_url)
-    return f"git+https://github.com/{repo}@{PUBLISHED_REF}" if repo else None
+def colab_url(published: setup.Published, lesson: Lesson) -> str | None:
+    """The "Open in Colab" address of the committed notebook, or None while no GitHub repository is known."""
+    return published.colab_url(lesson.committed.relative_to(ROOT).as_posix())
 
 
 # ---------------------------------------------------------------------------------------------
@@ -278,11 +261,18 @@ def has_code(nodes: list) -> bool:
 
 FIGURE_IMG = re.compile(r"!\[(?:[^\[\]]|\[[^\]]*\])*\]\([^)]*\)")
 FIGCAPTION = re.compile(r"<figcaption[^>]*>(?P<caption>.*?)</figcaption>", re.S)
+FIGURE_TARGET = re.compile(r"\]\((?P<target>[^)\s]+)")
+DRAW_MARK = "\x00draw "        # internal: "a figure ends here", never left in a notebook
+#: What replaces a page's ``<div class="site-only" markdown>`` block (wall-clock times of the build
+#: differ from run to run; a notebook is deterministic and must not carry placeholders).
+TIMING_MARK = "\x00timing"     # internal: what timing() renders to in a notebook; must not survive
+SITE_ONLY_NOTE = "*(The times this took when the site was built are on the lesson page.)*"
 
 
 def clean_html(lines: list[str]) -> list[str]:
-    """Figures -> image + caption paragraph; navigation divs dropped; other ``markdown`` divs
-    unwrapped; invisible comments dropped."""
+    """Figures -> image + caption paragraph (+ a mark where a cell may draw it); navigation divs
+    dropped; ``site-only`` divs replaced by a pointer to the page; other ``markdown`` divs unwrapped;
+    invisible comments dropped."""
     out: list[str] = []
     i = 0
     while i < len(lines):
@@ -301,7 +291,17 @@ def clean_html(lines: list[str]) -> list[str]:
             if cap:
                 caption = " ".join(part.strip() for part in cap["caption"].split("\n"))
                 out += [f"{pad}*Figure.* {caption}"]
+            if img:                                           # a code cell may draw it: see Cells.draw
+                out += ["", pad + DRAW_MARK + FIGURE_TARGET.search(img.group(0))["target"], ""]
             i = j + 1
+            continue
+        if stripped.startswith("<div") and "site-only" in stripped:   # e.g. the build's wall-clock times
+            j, depth = i + 1, 1
+            while j < len(lines) and depth:
+                depth += lines[j].count("<div") - lines[j].count("</div>")
+                j += 1
+            out += [pad + SITE_ONLY_NOTE, ""]
+            i = j
             continue
         if stripped.startswith("<script"):                    # page scripts (e.g. a playground's) run on the site only
             i += 1
@@ -337,18 +337,27 @@ def clean_html(lines: list[str]) -> list[str]:
 
 @dataclass
 class Cells:
-    """Accumulates cells: prose lines go into the current Markdown cell, a fence starts a code cell."""
+    """Accumulates cells: prose lines go into the current Markdown cell, a fence starts a code cell.
+
+    Inside an exercise's solution (``details`` set) prose is wrapped in collapsed ``<details>``
+    blocks and code cells start with their source hidden; ``attempt`` adds the empty cell a learner
+    writes in; ``draw`` adds the cell that draws the figure just shown, when one can."""
     rewrite: Callable[[str], str]
+    drawer: Callable[[str], str | None] = lambda target: None
     cells: list[dict] = field(default_factory=list)
     prose: list[str] = field(default_factory=list)
+    details: str | None = None
+    heading: str = ""
 
     def text(self, line: str, prefix: str = "") -> None:
+        if HEADING.match(line):
+            self.heading = line.lstrip("#").strip()
         if not prefix and HEADING.match(line) and any(p.strip() and not HEADING.match(p) for p in self.prose):
             self.flush()                                         # one Markdown cell per section
         self.prose.append((prefix + self.rewrite(line)).rstrip() if line.strip() else prefix.rstrip())
 
     def flush(self) -> None:
-        while self.prose and not self.prose[-1].strip():
+        while self.prose and not self.prose[-1].strip(" >"):
             self.prose.pop()
         while self.prose and not self.prose[0].strip(" >"):
             self.prose.pop(0)
@@ -356,22 +365,43 @@ class Cells:
         for line in self.prose:                                  # runs of blank lines -> one
             if line.strip(" >") or not lines or lines[-1].strip(" >") or lines[-1] != line:
                 lines.append(line)
+        if lines and self.details:
+            lines = [f"<details><summary>{self.details}</summary>", ""] + lines + ["", "</details>"]
+            self.details = self.details if self.details.endswith("(continued)") else self.details + " (continued)"
         if lines:
             self.cells.append({"cell_type": "markdown", "source": "\n".join(lines)})
         self.prose = []
 
     def code(self, fence: Fence) -> None:
         self.flush()
-        cell = {"cell_type": "code", "source": "\n".join(fence.body).rstrip("\n")}
-        if fence.skip:
-            cell["tags"] = [SKIP_TAG]
+        cell = {"cell_type": "code", "source": "\n".join(fence.body).rstrip("\n"), "block": True,
+                "skip": fence.skip, "hidden": self.details is not None}
         self.cells.append(cell)
+
+    def attempt(self) -> None:
+        """An empty cell for the learner's own attempt, before the exercise's solution."""
+        self.flush()
+        name = self.heading or "this exercise"
+        self.cells.append({"cell_type": "code", "source": f"# Your attempt at {name}\n"
+                                                          "# Write it here and run it, then compare with the solution below."})
+
+    def draw(self, target: str) -> None:
+        code = self.drawer(target)
+        if code:
+            self.flush()
+            self.cells.append({"cell_type": "code", "source": code})
+
+
+def is_solution(node: Container) -> bool:
+    return node.marker.startswith("???") and node.title.lower().startswith("solution")
 
 
 def emit(nodes: list, out: Cells, prefix: str = "") -> None:
     for node in nodes:
         if isinstance(node, str):
-            if not COMMENT_LINE.match(node):
+            if node.lstrip().startswith(DRAW_MARK):
+                out.draw(node.lstrip()[len(DRAW_MARK):])
+            elif not COMMENT_LINE.match(node):
                 out.text(node, prefix)
         elif isinstance(node, Fence):
             if node.lang in page_blocks.PYTHON_LANGS:
@@ -384,7 +414,15 @@ def emit(nodes: list, out: Cells, prefix: str = "") -> None:
             out.text("", prefix)
             emit(node.children, out, prefix)
             out.text("", prefix)
+        elif is_solution(node) and has_code(node.children):   # text collapsed, code cells hidden
+            out.attempt()
+            out.details = node.title
+            emit(node.children, out, prefix)
+            out.flush()
+            out.details = None
         elif node.marker.startswith("???") and not has_code(node.children):
+            if is_solution(node):
+                out.attempt()
             out.text(f"<details><summary>{node.title}</summary>", prefix)
             out.text("", prefix)
             emit(node.children, out, prefix)
@@ -397,6 +435,61 @@ def emit(nodes: list, out: Cells, prefix: str = "") -> None:
             out.text("", prefix + "> ")
             emit(node.children, out, prefix + "> ")
             out.text("", prefix)
+
+
+# ---------------------------------------------------------------------------------------------
+# Figures drawn by code
+
+
+DRAW_TEMPLATE = '''\
+# Draws the figure above by code: reruns its builder ({module}: the experiment, then the plot in
+# the course's figure style) into a temporary folder and shows the picture it wrote.
+import tempfile
+from pathlib import Path
+
+from IPython.display import SVG, display
+
+from {package} import {name} as figure_builder
+
+figures = Path(tempfile.gettempdir(), "executable-dl-figures", {lesson!r}, {name!r})
+{build}
+display(SVG(filename=str(figures / {file!r})))'''
+
+
+@dataclass
+class Drawer:
+    """The code that draws a page figure, for the figures of cheap builders (each lesson's
+    ``REBUILD_IN_TESTS``, the ones fast enough to rerun); None for the others, shown as images."""
+    lesson: Lesson
+    rewriter: "Rewriter"
+    built: set[str] = field(default_factory=set)      # builders already run by an earlier cell
+
+    def __call__(self, target: str) -> str | None:
+        from scripts import artifact_hook
+
+        if not is_relative(target):
+            return None
+        path, _ = self.rewriter.site_path(target)
+        folder, file = posixpath.split(path)
+        for b in artifact_hook.discover():
+            if b.site_dir != folder or not (b.out_dir / file).is_file() or b.name not in cheap_builders(b.lesson):
+                continue
+            first = b.name not in self.built
+            self.built.add(b.name)
+            build = ("figures.mkdir(parents=True, exist_ok=True)\nfigure_builder.build(figures)" if first else
+                     f"if not (figures / {file!r}).is_file():   # drawn by an earlier cell; run that one first\n"
+                     "    figures.mkdir(parents=True, exist_ok=True)\n    figure_builder.build(figures)")
+            return DRAW_TEMPLATE.format(module=b.module, package=b.module.rsplit(".", 1)[0], name=b.name,
+                                        lesson=b.lesson, file=file, build=build)
+        return None
+
+
+def cheap_builders(lesson: str) -> tuple[str, ...]:
+    import importlib
+
+    return tuple(getattr(importlib.import_module(f"lesson_code.{lesson}.figures"), "REBUILD_IN_TESTS", ()))
+
+
 
 
 # ---------------------------------------------------------------------------------------------
@@ -416,13 +509,14 @@ class _MacroEnv:
 
 
 def render_macros(text: str, meta: dict, where: str) -> str:
-    """Render the page's Jinja with the site's macros. Wall-clock timings differ from run to run, so
-    a notebook (which must be deterministic) does not quote them: it points to the page."""
+    """Render the page's Jinja with the site's macros. Wall-clock timings differ from run to run, so a
+    notebook (which must be deterministic) does not quote them: the page wraps them in a ``site-only``
+    block, which the notebook replaces with a pointer to the page."""
     import jinja2
 
     env = _MacroEnv(meta)
     results_macros.define_env(env)
-    env.macros["timing"] = lambda key, fmt="": "(timed on the site)"
+    env.macros["timing"] = lambda key, fmt="": TIMING_MARK   # must sit in a site-only block: see build()
     jenv = jinja2.Environment(undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
     try:
         return jenv.from_string(text).render(**env.macros)
@@ -444,34 +538,6 @@ def page_markdown(page: Path) -> tuple[list[str], dict]:
 # The notebook
 
 
-def setup_source(repo_url: str) -> str:
-    """The first code cell: make ``lesson_code`` importable. Only on Colab does it install anything:
-    the repository at the published ref with its loose requirements (never requirements.txt, whose
-    pins would replace Colab's own torch)."""
-    spec = pip_spec(repo_url)
-    lines = [
-        "# Set-up: makes the course's code importable. Nothing to do in a checkout of the",
-        "# repository (after `make setup`); on Colab it installs the code, once per session.",
-        "import importlib",
-        "import importlib.util",
-        "import subprocess",
-        "import sys",
-        "",
-        f"COURSE_PACKAGE = {spec!r}",
-        'if importlib.util.find_spec("lesson_code") is None:',
-        '    if "google.colab" in sys.modules and COURSE_PACKAGE:',
-        '        pip = [sys.executable, "-m", "pip", "install", "--quiet"]',
-        "        subprocess.run(pip + [COURSE_PACKAGE], check=True)",
-        "        importlib.invalidate_caches()",
-        "    else:",
-        "        raise ModuleNotFoundError(",
-        '            "this notebook needs the course package lesson_code: run it from the root "',
-        '            "of a checkout of the course repository after `make setup`"',
-        '            + (f", or pip install {COURSE_PACKAGE}" if COURSE_PACKAGE else ""))',
-    ]
-    return "\n".join(lines)
-
-
 def intro_source(title_line: str, lesson: Lesson, links: Links) -> str:
     page = links.url(page_url(lesson.src_uri))
     name = title_line.lstrip("#").strip()
@@ -479,9 +545,12 @@ def intro_source(title_line: str, lesson: Lesson, links: Links) -> str:
     return "\n".join([
         f"# {name} · notebook",
         "",
-        f"The companion notebook of {ref}. It is generated from the page: every code cell is one of "
-        "the page's code blocks, in page order, and every number in the text comes from the build "
-        "that produced the page's figures. Run the cells from the top.",
+        f"The companion notebook of {ref}, generated from it: the page's prose, its code blocks in "
+        "order and its figures. Run the cells from the top. The functions and classes you define here "
+        "are the ones the later cells use, so you can change one and see what follows change (a cell "
+        "that must use the course package's copy says so). Each exercise has an empty cell for your "
+        "attempt; its solution comes after, folded away. The numbers in the text come from the build "
+        "that produced the lesson page; a cell that takes a while says so, and runs torch on one thread.",
     ])
 
 
@@ -495,29 +564,89 @@ def cell_id(source: str, seen: set[str]) -> str:
     return ident
 
 
-def build(lesson: Lesson, links: Links, repo_url: str, page: Path | None = None) -> dict:
+def cell_key(code: str) -> str:
+    """A code cell's name in ``notebooks/cell-times.json``: a hash of its code as the page has it."""
+    return hashlib.sha256(page_blocks.normalise_code(code).encode()).hexdigest()[:12]
+
+
+def cell_times() -> dict[str, dict[str, float]]:
+    """Seconds per cell, by lesson stem and cell key, as last timed (empty when never timed)."""
+    try:
+        return json.loads(CELL_TIMES.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except ValueError as e:
+        raise NotebookSourceError(f"{CELL_TIMES.relative_to(ROOT)}: not valid JSON ({e}); "
+                                  "rerun `python -m scripts.notebooks time`") from None
+
+
+def notebook_options(meta: dict, where: str) -> dict[str, str]:
+    """The page's ``notebook.package_names`` front matter: names whose package copy the notebook keeps, and why."""
+    options = meta.get("notebook") or {}
+    names = options.get("package_names") if isinstance(options, dict) else None
+    if options and not (isinstance(options, dict) and isinstance(names or {}, dict)
+                        and all(isinstance(v, str) and v.strip() for v in (names or {}).values())):
+        raise NotebookSourceError(f"{where}: front matter `notebook` must be "
+                                  "{package_names: {name: 'why the package copy is used'}}")
+    return dict(names or {})
+
+
+def build(lesson: Lesson, links: Links, published: setup.Published, page: Path | None = None,
+          origins: list[dict] | None = None) -> dict:
     """The clean notebook of ``lesson`` as a JSON-ready dict (nbformat 4.5, no outputs).
-    ``page``: read this file instead of the lesson's page under docs/ (the generator's own tests)."""
+    ``page``: read this file instead of the lesson's page under docs/ (the generator's own tests).
+    ``origins``: if given, filled with one entry per code cell: ``where`` it comes from (a page
+    block's ``page:line``, or a description) and its ``key`` in the cell timings."""
     page = page or lesson.page
     where = page_blocks.display_path(page)
-    lines, _ = page_markdown(page)
+    lines, meta = page_markdown(page)
     title_at = next((k for k, ln in enumerate(lines) if re.match(r"^#\s", ln)), None)
     if title_at is None:
         raise NotebookSourceError(f"{where}: no level-1 heading to title the notebook; start the page with '# Title'")
     title = lines.pop(title_at)
     rewriter = Rewriter(lesson, links)
-    cells = Cells(rewriter)
+    cells = Cells(rewriter, Drawer(lesson, rewriter))
     emit(parse(clean_html(lines)), cells)
     cells.flush()
-    raw = [{"cell_type": "markdown", "source": intro_source(title, lesson, links)},
-           {"cell_type": "code", "source": setup_source(repo_url)}] + cells.cells
-    check_code_cells(page, [c["source"] for c in cells.cells if c["cell_type"] == "code"])
+    check_code_cells(page, [c["source"] for c in cells.cells if c.get("block")])
+    for c in cells.cells:
+        if TIMING_MARK in c["source"]:
+            raise NotebookSourceError(
+                f"{where}: a wall-clock time ({{{{ timing(...) }}}}) outside a <div class=\"site-only\" markdown> "
+                "block; times differ from build to build, so the notebook leaves them to the page: wrap the "
+                "sentences that quote them in such a div")
 
+    learner = learn.Learner(package_names=notebook_options(meta, where), times=cell_times().get(lesson.stem, {}))
+    page_text = page.read_text(encoding="utf-8").split("\n")
+    blocks = iter(page_blocks.collect_blocks(page))
+    found = [{"where": "the set-up cell", "key": "setup"}]
+    for c in cells.cells:
+        if c["cell_type"] != "code":
+            continue
+        key = cell_key(c["source"])
+        if c.get("block"):
+            b = next(blocks)
+            files = learn.snippet_files(page_text, b.page_lines, b.from_page)
+            c["source"] = learner.cell(c["source"], files, key, runs=not c["skip"])
+            found.append({"where": f"the block at {b.where}", "key": key})
+        else:
+            c["source"] = learner.cell(c["source"], [], key)
+            found.append({"where": "a cell the notebook adds (exercise or figure)", "key": key})
+    if origins is not None:
+        origins[:] = found
+
+    raw = [{"cell_type": "markdown", "source": intro_source(title, lesson, links)},
+           {"cell_type": "code", "source": setup.setup_source(published)}] + cells.cells
     seen: set[str] = set()
     nb_cells = []
     for c in raw:
+        metadata: dict = {}
+        if c.get("skip"):
+            metadata["tags"] = [SKIP_TAG]
+        if c.get("hidden"):
+            metadata["jupyter"] = {"source_hidden": True}
         cell = {"cell_type": c["cell_type"], "id": cell_id(c["cell_type"] + c["source"], seen),
-                "metadata": {"tags": c["tags"]} if c.get("tags") else {}, "source": c["source"]}
+                "metadata": metadata, "source": c["source"]}
         if c["cell_type"] == "code":
             cell.update(execution_count=None, outputs=[])
         else:
@@ -531,6 +660,7 @@ def build(lesson: Lesson, links: Links, repo_url: str, page: Path | None = None)
             "kernelspec": KERNELSPEC,
             "language_info": {"name": "python"},
             "lesson": {"page": where, "generated_by": "make notebooks (scripts/notebooks.py); edit the page, not this file"},
+            "course": published.as_metadata(),
         },
         "nbformat": NBFORMAT[0],
         "nbformat_minor": NBFORMAT[1],
@@ -538,7 +668,7 @@ def build(lesson: Lesson, links: Links, repo_url: str, page: Path | None = None)
 
 
 def check_code_cells(page: Path, sources: list[str]) -> None:
-    """The code cells must be the page's python blocks as the snippet runner finds them, in order."""
+    """The page's code cells must be its python blocks as the snippet runner finds them, in order."""
     blocks = [page_blocks.normalise_code(b.code) for b in page_blocks.collect_blocks(page)]
     cells = [page_blocks.normalise_code(s) for s in sources]
     if blocks != cells:

