@@ -99,4 +99,8 @@ def run(seed: int = 0, steps: int = STEPS, seeds=SEEDS, depths=DEPTHS) -> dict:
         quotes[f"grad_ratio_{key}"] = g["log10_first_over_last"]
         quotes[f"grad_first_{key}"] = g["mean"][0]
         quotes[f"grad_last_{key}"] = g["mean"][-1]
+    # the plain unnormalised stack's shrinkage per layer: log10(first/last) spread over deep - 1 layer steps
+    per_layer = quotes["grad_ratio_plain_nobn"]["p"] / (deep - 1)
+    quotes["grad_per_layer_plain_nobn"] = per_layer
+    quotes["grad_predict_6_plain_nobn"] = per_layer * 5
     return {"losses": losses, "gradients": grads, "quotes": quotes}

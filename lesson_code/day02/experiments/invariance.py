@@ -16,7 +16,7 @@ from lesson_code.lessonkit.experiments import single_thread
 from lesson_code.lessonkit.statistics import proportion, t_interval
 
 from ..model import ModelConfig, build, count_parameters
-from ..shapes import sample
+from ..shapes import CLASSES, NOISE, offsets, sample
 from ..train import TrainConfig, evaluate, train
 
 SEEDS = (0, 1, 2)
@@ -39,14 +39,18 @@ def run(seed: int = 0, steps: int = STEPS, n_test: int = N_TEST, seeds=SEEDS) ->
                 for region, (x, y) in tests.items():
                     correct = evaluate(model, x, y)["correct"]
                     per[kind][region].append(proportion(sum(correct), len(correct)))
-    quotes = {"n_seeds": len(seeds), "n_test": n_test, "steps": steps, "size": SIZE}
+    (left_lo, left_hi), (right_lo, right_hi) = offsets(SIZE, "left"), offsets(SIZE, "right")
+    quotes = {"n_seeds": len(seeds), "n_test": n_test, "steps": steps, "size": SIZE, "noise": NOISE,
+              "n_classes": len(CLASSES), "left_lo": left_lo, "left_hi": left_hi, "right_lo": right_lo,
+              "right_hi": right_hi}
     summary = {}
     for kind in MODELS:
         quotes[f"params_{kind}"] = params[kind]
         for region in ("left", "right"):
             acc = t_interval([r["p"] for r in per[kind][region]])
             summary[f"{kind}_{region}"] = acc
-            quotes[f"{kind}_{region}"] = {"p": acc["mean"], "lo": acc["lo"], "hi": acc["hi"]}
+            # an accuracy lies in [0, 1]: the t interval is clipped to it
+            quotes[f"{kind}_{region}"] = {"p": acc["mean"], "lo": max(0.0, acc["lo"]), "hi": min(1.0, acc["hi"])}
             quotes[f"{kind}_{region}_min_lo"] = min(r["lo"] for r in per[kind][region])
         drop = t_interval([a["p"] - b["p"] for a, b in zip(per[kind]["left"], per[kind]["right"])])
         quotes[f"{kind}_drop"] = {"p": drop["mean"], "lo": drop["lo"], "hi": drop["hi"]}
