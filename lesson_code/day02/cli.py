@@ -108,20 +108,20 @@ def build_parser():
     t.add_argument("--no-progress", action="store_true", help="no progress bar")
     t.set_defaults(func=cmd_train)
 
+    add_experiment_command(sub, "lesson_code.day02", "convolution")
     e = sub.add_parser("evaluate", help="score a checkpoint on new glyphs in each half of the canvas")
     e.add_argument("--checkpoint", default=DEFAULT_CHECKPOINT, metavar="PATH", help="(default: %(default)s)")
     e.add_argument("--n", type=positive_int, default=600, metavar="N", help="images per half (default: %(default)s)")
     e.add_argument("--seed", type=seed_int, default=0, help="which fresh images (default: %(default)s)")
     e.add_argument("--threads", type=positive_int, default=None, metavar="N", help=THREADS_HELP)
     e.set_defaults(func=cmd_evaluate)
-
-    add_experiment_command(sub, "lesson_code.day02", "convolution")
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point; returns the exit status."""
-    return run_main(build_parser(), argv)
+    """Entry point: parse ``argv`` (default: the command line), run the subcommand, return the exit status."""
+    parser = build_parser()
+    return run_main(parser, argv)
 
 
 if __name__ == "__main__":

@@ -22,9 +22,9 @@ GLYPHS = {  # 1 = ink; each class differs from every other in at least 4 pixels
     "bar":     ["....#", "...#.", "..#..", ".#...", "#...."],
     "tee":     ["#####", "..#..", "..#..", "..#..", "..#.."],
 }
-# --8<-- [end:glyphs]
-CLASSES = tuple(GLYPHS)
+CLASSES = tuple(GLYPHS)  # label i is glyph CLASSES[i]
 NOISE = 0.35  # standard deviation of the pixel noise; ink is 1, background 0
+# --8<-- [end:glyphs]
 FINGERPRINT = "d37263cb79350623d7e962bc94d040b4726809a0f62f9c591b04b7a3c704812a"  # fingerprint(), pinned
 
 
@@ -32,11 +32,6 @@ def glyph_tensor(name: str) -> torch.Tensor:
     """The 5x5 float mask of glyph ``name`` (1 = ink)."""
     rows = GLYPHS[name]
     return torch.tensor([[1.0 if ch == "#" else 0.0 for ch in row] for row in rows])
-
-
-def _stack() -> torch.Tensor:
-    """(classes, 5, 5): every glyph, in CLASSES order."""
-    return torch.stack([glyph_tensor(n) for n in CLASSES])
 
 
 def offsets(size: int, region: str) -> tuple[int, int]:
@@ -64,7 +59,7 @@ def sample(n: int, size: int = 16, region: str = "all", generator: torch.Generat
     rows = torch.randint(0, size - GLYPH + 1, (n,), generator=g)
     cols = torch.randint(lo, hi + 1, (n,), generator=g)
     x = torch.zeros(n, 1, size, size)                            # blank canvas
-    glyphs = _stack()[y]                                         # (n, 5, 5)
+    glyphs = torch.stack([glyph_tensor(c) for c in CLASSES])[y]  # (n, 5, 5)
     for i in range(n):                                           # stamp glyph i at (rows[i], cols[i])
         r, c = int(rows[i]), int(cols[i])
         x[i, 0, r:r + GLYPH, c:c + GLYPH] = glyphs[i]
