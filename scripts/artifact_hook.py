@@ -130,14 +130,33 @@ def finish(builder: Builder, proc: subprocess.Popen, stage: Path, t0: float, pro
     log.info(f"artifacts: {builder.lesson}/{builder.name} rebuilt in {seconds:.1f} s{progress}")
 
 
+def launch_order(stale: list[Builder]) -> list[Builder]:
+    """Longest first, so that the long builders of every lesson start at once and the short ones fill in.
+
+    Each lesson lists its builders longest first; taking them round-robin across lessons (the first
+    of each lesson, then the second of each, ...) starts every lesson's long pole in the first wave.
+    """
+    by_lesson: dict[str, list[Builder]] = {}
+    for b in stale:
+        by_lesson.setdefault(b.lesson, []).append(b)
+    queues = list(by_lesson.values())
+    order = []
+    while any(queues):
+        for q in queues:
+            if q:
+                order.append(q.pop(0))
+    return order
+
+
 def build_all(builders: list[Builder], jobs: int) -> None:
-    """Rebuild the stale builders, up to ``jobs`` at a time, reporting each as it finishes."""
+    """Rebuild the stale builders, up to ``jobs`` at a time (see launch_order), reporting each as it finishes."""
     stale = []
     for b in builders:
         if is_fresh(b):
             log.info(f"artifacts: {b.lesson}/{b.name} cached")
         else:
             stale.append(b)
+    stale = launch_order(stale)
     if stale:
         log.info(f"artifacts: {len(stale)} of {len(builders)} builders stale, rebuilding {jobs} at a time; "
                  "last build took " + ", ".join(f"{b.lesson}/{b.name} {last_duration(b)}" for b in stale))

@@ -195,3 +195,64 @@ def test_lessonkit_imports_no_lesson():
         if name.endswith(".py"):
             text = open(os.path.join(root, name), encoding="utf-8").read()
             assert "lesson_code.day" not in text.replace("lesson_code.dayNN", ""), name
+
+
+# --- statistics ---------------------------------------------------------------------------------
+
+def test_wilson_interval_known_values_and_edges():
+    from lesson_code.lessonkit.statistics import proportion, wilson
+
+    lo, hi = wilson(5, 10)  # textbook value: 0.2366 to 0.7634
+    assert lo == pytest.approx(0.2366, abs=1e-4) and hi == pytest.approx(0.7634, abs=1e-4)
+    assert wilson(0, 10)[0] == 0.0 and wilson(0, 10)[1] == pytest.approx(0.2775, abs=1e-4)
+    assert wilson(10, 10)[1] == pytest.approx(1.0) and wilson(0, 0) == (0.0, 1.0)
+    # at 50 % over 100 items the interval is about +-10 points (the page's "±10 points")
+    p = proportion(50, 100)
+    assert p["hi"] - p["p"] == pytest.approx(0.096, abs=0.002)
+    with pytest.raises(ValueError, match="0..n"):
+        wilson(11, 10)
+
+
+def test_mcnemar_is_the_exact_binomial_test():
+    from lesson_code.lessonkit.statistics import binomial_two_sided, mcnemar
+
+    assert mcnemar(0, 0) == 1.0 and mcnemar(3, 3) == 1.0
+    assert mcnemar(8, 0) == pytest.approx(2 / 2 ** 8)  # all 8 discordant items one way
+    assert mcnemar(10, 2) == pytest.approx(0.0386, abs=1e-4) == binomial_two_sided(2, 12)
+    assert mcnemar(10, 2) == mcnemar(2, 10)
+
+
+def test_paired_difference_interval_excludes_zero_only_when_it_should():
+    from lesson_code.lessonkit.statistics import excludes_zero, paired
+
+    a = [True] * 60 + [False] * 40
+    b = [True] * 40 + [False] * 60  # A right on 20 more items, never worse
+    r = paired(a, b)
+    assert r["only_a"] == 20 and r["only_b"] == 0 and r["diff"] == pytest.approx(0.2)
+    assert excludes_zero(r) and r["p"] < 1e-5 and r["lo"] < 0.2 < r["hi"]
+    same = paired(a, a)
+    assert same["diff"] == 0 and not excludes_zero(same) and same["p"] == 1.0
+    with pytest.raises(ValueError, match="same items"):
+        paired(a, b[:-1])
+
+
+def test_t_interval_uses_student_quantiles():
+    from lesson_code.lessonkit.statistics import t_interval, t_quantile
+
+    for df, t in ((1, 12.7062), (2, 4.3027), (4, 2.7764), (30, 2.0423)):
+        assert t_quantile(0.95, df) == pytest.approx(t, abs=1e-3)
+    assert t_quantile(0.90, 5) == pytest.approx(2.0150, abs=1e-3)
+    ci = t_interval([1.0, 2.0, 3.0])  # mean 2, sd 1: 2 +- 4.3027 / sqrt(3)
+    assert ci["mean"] == 2.0 and ci["hi"] - 2.0 == pytest.approx(4.3027 / 3 ** 0.5, abs=1e-3)
+    with pytest.raises(ValueError, match="at least 2"):
+        t_interval([1.0])
+
+
+def test_bootstrap_is_deterministic_and_brackets_the_mean():
+    from lesson_code.lessonkit.statistics import bootstrap_interval, over_seeds
+
+    values = [0.1, 0.4, 0.35, 0.8, 0.2, 0.5, 0.6, 0.3]
+    a, b = bootstrap_interval(values, seed=3, resamples=2000), bootstrap_interval(values, seed=3, resamples=2000)
+    assert a == b and a["lo"] < a["value"] < a["hi"]
+    assert bootstrap_interval(values, seed=4, resamples=2000) != a  # another seed, another resample
+    assert over_seeds(lambda s: {"seed": s}, [2, 0]) == [{"seed": 2}, {"seed": 0}]

@@ -134,3 +134,13 @@ def test_hook_announces_stale_builders_and_shows_life_while_they_run(tmp_path, m
     assert "3 of 3 builders stale, rebuilding 2 at a time; last build took day99/a never built" in text
     assert "still building day99/a (" in text
     assert sorted(finished) == [" (1/3)", " (2/3)", " (3/3)"]
+
+
+def test_launch_order_starts_every_lessons_longest_builder_first():
+    """Each lesson lists its builders longest first; the first wave takes the head of every lesson."""
+    import artifact_hook as hook
+
+    names = [("day03", "showcase"), ("day03", "char_lm"), ("day03", "regimes"), ("day04", "seq2seq"), ("day04", "task")]
+    order = hook.launch_order([hook.Builder(lesson, name, "x") for lesson, name in names])
+    assert [f"{b.lesson}/{b.name}" for b in order] == [
+        "day03/showcase", "day04/seq2seq", "day03/char_lm", "day04/task", "day03/regimes"]

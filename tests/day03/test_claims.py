@@ -373,26 +373,37 @@ def test_forget_bias_mechanism_heuristic_gradient_and_trained_gates(r):
 
 
 def test_long_range_accuracy_pattern_across_seeds(r):
-    """Section 4.2, worded per seed: "every seed" = all n, "on none" = 0, "at chance" etc."""
+    """Section 4.2, worded per seed and with intervals across seeds: "every seed" = all n, "on none" = 0,
+    "at chance" = every seed within 5 points of chance, "does not rank" = overlapping intervals."""
     g = r["long_range"]
     n, chance = g["n_seeds"], g["chance"]
-    assert n >= 3 and g["gap_min"] == 10 and g["gap_max"] == 50
-    gated = ("lstm_bias0", "lstm_bias1", "lstm_bias3", "gru")
-    for m in gated:
-        assert g[f"{m}_gap10_seeds_solved"] == n, m                            # every gated cell, every seed
+    assert n >= 5 and g["gap_min"] == 10 and g["gap_max"] == 50
+    for m in ("lstm_bias1", "lstm_bias3", "gru"):
+        assert g[f"{m}_gap10_seeds_solved"] == n, m                            # "on every seed"
+    assert 0 < g["lstm_bias0_gap10_seeds_solved"] < n                         # bias 0: some seeds
     assert 0 < g["rnn_gap10_seeds_solved"] < n                                # RNN: some seeds only
     assert g["gru_gap20_seeds_solved"] == n and g["lstm_bias3_gap20_seeds_solved"] == n   # "reliably"
     assert g["lstm_bias1_gap20_seeds_solved"] == 0                            # "on none"
-    assert g["lstm_bias1_gap20_accuracy"] > chance + 0.2                      # "well above chance"
-    assert g["lstm_bias1_gap20_accuracy_min"] > chance + 0.05
+    ci = g["lstm_bias1_gap20_accuracy_ci"]
+    assert ci["lo"] > chance                                                  # "its mean is above chance"
     assert g["lstm_bias0_gap20_seeds_solved"] == 0
     assert g["lstm_bias0_gap20_accuracy_max"] < chance + 0.05                 # "stays at chance"
-    assert 0 < g["rnn_gap20_seeds_solved"] < n                                # "a lucky seed, not reliably"
-    for m in ("rnn",) + gated:
-        assert g[f"{m}_gap50_seeds_solved"] == 0, m                           # "no cell solves it"
-    assert g["lstm_bias3_gap50_accuracy_min"] > chance + 0.3                  # "clearly above chance"
-    for m in ("rnn", "lstm_bias0", "lstm_bias1", "gru"):
-        assert g[f"{m}_gap50_accuracy_max"] < chance + 0.05, m                # "every other cell is at chance"
+    assert g["rnn_gap20_seeds_solved"] == 1                                   # "on a lucky seed"
+    rnn = g["rnn_gap20_accuracy_ci"]                                          # "the data does not rank"
+    assert rnn["lo"] < ci["hi"] and ci["lo"] < rnn["hi"]
+    assert 0 < g["lstm_bias3_gap50_seeds_solved"] < n                         # "not reliably"
+    assert g["lstm_bias3_gap50_accuracy_min"] > chance + 0.3                  # "well above chance on every one"
+    assert g["gru_gap50_seeds_solved"] == 1                                   # "on one seed ..."
+    for m in ("rnn", "lstm_bias0", "lstm_bias1"):
+        assert g[f"{m}_gap50_seeds_solved"] == 0 and g[f"{m}_gap50_accuracy_max"] < chance + 0.05, m  # at chance
+
+
+def test_long_range_gru_gap50_other_seeds_at_chance():
+    """"the GRU solves it on one seed and stays at chance on the others" (per-seed data in the JSON)."""
+    data = json.loads((RESULTS.parent / "long_range" / "long_range.json").read_text())
+    gap50 = data["gaps"].index(50)
+    accs = sorted(row[gap50] for row in data["models"]["gru"]["accuracy_per_seed"])
+    assert accs[-1] >= data["solved_threshold"] and all(a < data["chance"] + 0.05 for a in accs[:-1])
 
 
 def test_long_range_gradient_at_init_does_not_predict_everything(r):
@@ -412,7 +423,7 @@ def test_long_range_trained_keep_gates(r):
     b3 = (g["lstm_bias3_gap20_keep_product_max_init"], g["lstm_bias3_gap20_keep_product_max_final"])
     gru = (g["gru_gap20_keep_product_max_init"], g["gru_gap20_keep_product_max_final"])
     assert b0[1] < b0[0] < 1e-3                                                # "pushed it further down"
-    assert b1[1] > 10 * b1[0] and b1[1] > 0.1                                  # "raised it from X to Y"
+    assert b1[0] < b1[1] < 0.1                                                 # "raised it ... still a small factor"
     assert b3[0] > 0.3 and b3[1] > b3[0]                                       # "started high ... raised it further"
     assert gru[1] < 1e-2                                                       # GRU solves with a small ∏z
     assert g["gru_gap20_seeds_solved"] == g["n_seeds"]

@@ -13,10 +13,10 @@ TINY = dict(steps=20, per_digit=4)
 
 @pytest.fixture(scope="module")
 def results():
-    return {"bottleneck": bottleneck.run(seed=0, hidden_sizes=(8, 12), **TINY),
-            "decoding": decoding.run(seed=0, hidden=8, beams=(1, 3), **TINY),
-            "exposure": exposure.run(seed=0, hidden=8, **TINY),
-            "reversal": reversal.run(seed=0, hidden=8, n_seeds=2, **TINY)}
+    return {"bottleneck": bottleneck.run(seed=0, hidden=8, bridges=(4, 16), **TINY),
+            "decoding": decoding.run(seed=0, hidden=8, bridge=16, beams=(1, 2, 3), normalised=(3, 0.75), **TINY),
+            "exposure": exposure.run(seed=0, hidden=8, bridge=16, **TINY),
+            "reversal": reversal.run(seed=0, hidden=8, bridge=16, n_seeds=2, **TINY)}
 
 
 def test_results_are_plain_json(results):
@@ -26,16 +26,17 @@ def test_results_are_plain_json(results):
 
 
 def test_models_are_trained_once_per_process(results):
-    a, _ = _models.trained(8, False, 0, 20)
-    b, _ = _models.trained(8, False, 0, 20)
-    assert a is b  # bottleneck, decoding and exposure shared this model
+    a, _ = _models.trained(8, False, 0, 20, 16, 4, 0)
+    b, _ = _models.trained(8, False, 0, 20, 16, 4, 0)
+    assert a is b  # bottleneck, decoding, exposure and reversal shared this model
+    assert a.config.bridge == 16
 
 
 def test_same_seed_same_numbers():
     _models.trained.cache_clear()
-    first = bottleneck.run(seed=0, hidden_sizes=(8,), **TINY)
+    first = bottleneck.run(seed=0, hidden=8, bridges=(4,), **TINY)
     _models.trained.cache_clear()
-    assert bottleneck.run(seed=0, hidden_sizes=(8,), **TINY) == first
+    assert bottleneck.run(seed=0, hidden=8, bridges=(4,), **TINY) == first
 
 
 def test_test_set_is_held_out_and_covers_3_to_12_digits():
@@ -48,21 +49,33 @@ def test_test_set_is_held_out_and_covers_3_to_12_digits():
 
 def test_bottleneck_quotes(results):
     q = results["bottleneck"]["quotes"]
-    for H in (8, 12):
+    assert q["n_seeds"] == 2 and q["state_numbers"] == 16
+    for k in (4, 16):
         for d in range(3, 13):
-            assert 0 <= q[f"exact_h{H}_d{d}"] <= q[f"digit_tf_h{H}_d{d}"] + 1e-12 or q[f"exact_h{H}_d{d}"] == 0
-        assert q[f"context_h{H}"] == 2 * H
+            e = q[f"exact_k{k}_d{d}"]
+            assert e["lo"] <= e["p"] <= e["hi"] and e["n"] == 2 * 4  # two seeds x 4 numbers of each length
+            h = q[f"exact_half_k{k}_d{d}"]
+            assert h["n"] == e["n"]
+        assert q[f"storage_bits_k{k}"] == 32 * k
+    # the bridge is the only difference: parameters differ by exactly the bridge's weights
+    assert q["params_k16"] - q["params_k4"] == bottleneck._bridge_params(16, 16) - bottleneck._bridge_params(16, 4)
+    g = q["gain_k16_over_k4_long"]
+    assert g["only_a"] + g["only_b"] <= g["n"] and 0 <= g["p"] <= 1 and len(g["per_seed_diff"]) == 2
     assert bottleneck.longest_reliable([{"digits": 3, "x": 1.0}, {"digits": 4, "x": 0.4}, {"digits": 5, "x": 0.9}],
-                                       "x", 0.5) == 3
+                                       0.5, "x") == 3
 
 
 def test_decoding_counts_add_up(results):
     q = results["decoding"]["quotes"]
-    for k in (1, 3):
-        assert q[f"search_errors_beam{k}"] + q[f"model_errors_beam{k}"] == q[f"wrong_beam{k}"]
-        assert q[f"wrong_beam{k}"] == round((1 - q[f"exact_beam{k}"]) * q["n_test"])
-    assert q["changed_beam1"] == 0.0
-    assert q["cells_beam3"] <= 3 * q["cells_beam1"] + 1e-9
+    for name in ("greedy", "beam2", "beam3", "beam3_norm"):
+        assert q[f"search_errors_{name}"] + q[f"model_errors_{name}"] == q[f"wrong_{name}"]
+        assert q[f"too_short_{name}"] + q[f"too_long_{name}"] + q[f"right_length_wrong_{name}"] == q[f"wrong_{name}"]
+        assert q[f"wrong_{name}"] == q["n_test"] - q[f"exact_{name}"]["k"]
+    assert q["cells_beam3"] <= 3 * q["cells_greedy"] + 1e-9
+    v = q["vs_greedy_beam3"]
+    assert v["n"] == q["n_test"] and v["diff"] == pytest.approx(q["exact_beam3"]["p"] - q["exact_greedy"]["p"])
+    for ex in q["examples"]:
+        assert set(ex) == {"number", "greedy", "beam3", "beam3_norm"}
 
 
 def test_exposure_shares_are_probabilities(results):
@@ -70,13 +83,17 @@ def test_exposure_shares_are_probabilities(results):
     assert 0 <= q["n_wrong"] <= q["n_test"]
     for key in ("token_tf", "token_free", "tf_after_first_error", "free_after_first_error", "wrong_length_share"):
         assert q[key] is None or 0.0 <= q[key] <= 1.0
+    assert q["tf_after"]["n"] == q["positions_after"]
 
 
 def test_reversal_compares_the_same_seeds(results):
     r = results["reversal"]
     assert r["seeds"] == [0, 1]
     assert [x["seed"] for x in r["runs"]["in_order"]] == [x["seed"] for x in r["runs"]["reversed"]] == [0, 1]
-    assert len(r["summary"]["reversed"]["position_tf_mean"]) == r["quotes"]["position_digits"] + 1  # + <eos>
+    assert len(r["summary"]["reversed"]["position_tf_mean"]) == r["quotes"]["position_digits"]
+    q = r["quotes"]
+    assert q["control_digits"] == [3, 6, 9, 12] and q["gain_mean_exact"]["n"] == 2
+    assert q["gain_mean_exact"]["lo"] <= q["gain_mean_exact"]["mean"] <= q["gain_mean_exact"]["hi"]
 
 
 def test_task_facts():

@@ -138,3 +138,45 @@ def test_gradcheck_of_the_loss(cell):
         return F.cross_entropy(logits.flatten(0, 1), b.tgt_out.flatten(), ignore_index=0)
 
     assert torch.autograd.gradcheck(loss, params, eps=1e-6, atol=1e-6)
+
+
+# --- the bridge: k numbers as the only channel --------------------------------------------------
+
+@pytest.mark.parametrize("cell", CELL_TYPES)
+def test_bridge_is_the_only_channel_and_has_k_numbers(cell):
+    m = tiny(cell, bridge=3)
+    assert context_size(m.config) == 3
+    width = 12 * (2 if cell == "lstm" else 1)
+    assert count_parameters(m) - count_parameters(tiny(cell)) == width * 3 + 3 + 3 * width + width
+    b = batch_of_numbers(NUMBERS)
+    seen = {}
+    m.bridge.down.register_forward_hook(lambda mod, inp, out: seen.setdefault("v", out))
+    ctx = m.encode(b.src, b.src_len)
+    assert seen["v"].shape == (len(NUMBERS), 3)  # the context: k numbers per source
+    # the decoder's start is a function of those k numbers alone
+    again = m.bridge.up(seen["v"])
+    parts = ctx if isinstance(ctx, tuple) else (ctx,)
+    assert torch.allclose(torch.cat(parts, dim=-1), again)
+
+
+def test_bridge_config_errors_and_round_trip():
+    cfg = Seq2SeqConfig(35, 13, bridge=8)
+    assert Seq2SeqConfig.from_dict(cfg.to_dict()) == cfg
+    assert Seq2SeqConfig.from_dict({k: v for k, v in cfg.to_dict().items() if k != "bridge"}).bridge is None
+    for bad in (0, 2.5, "8"):
+        with pytest.raises(ValueError, match="bridge must be"):
+            Seq2SeqConfig(35, 13, bridge=bad)
+
+
+@pytest.mark.parametrize("cell", CELL_TYPES)
+def test_encoder_read_returns_every_state_and_the_padding_mask(cell):
+    m = tiny(cell)
+    b = batch_of_numbers(NUMBERS)
+    outputs, mask, final = m.encoder.read(b.src, b.src_len)
+    assert outputs.shape == (len(NUMBERS), b.src.size(1), 12) and mask.shape == b.src.shape
+    assert torch.equal(mask.sum(1), b.src_len)
+    assert bool((outputs[~mask] == 0).all())  # padded steps hold zeros
+    for i, n in enumerate(b.src_len.tolist()):  # the last real output is the final h
+        h = final[0] if isinstance(final, tuple) else final
+        assert torch.allclose(outputs[i, n - 1], h[i])
+    assert states_close(final, m.encoder(b.src, b.src_len))
