@@ -21,6 +21,9 @@
 // The phone navigation drawer has its own script, drawer-a11y.js.
 (() => {
   const SCROLLERS = ".md-typeset div.arithmatex, .md-typeset .md-typeset__scrollwrap, .jupyter-wrapper .jp-OutputArea-output pre";
+  // Boxes that scroll sideways but hold a link (a figure too wide to shrink): the fade cue only, no
+  // extra Tab stop (arrow keys scroll the box around the focused link).
+  const FADED = ".md-typeset .figure-fit";
   const CELLS = ".jupyter-wrapper [tabindex='0']:is(.jp-Cell, .jp-InputArea, .jp-OutputArea, .jp-Cell-inputWrapper, .jp-Cell-outputWrapper, .jp-RenderedHTMLCommon, .jp-OutputArea-output, .jp-InputPrompt, .jp-OutputPrompt)";
   let pending = false;
 
@@ -39,9 +42,11 @@
     for (const cell of document.querySelectorAll(CELLS)) {
       if (!cell.matches(SCROLLERS)) cell.removeAttribute("tabindex");
     }
-    for (const box of document.querySelectorAll(SCROLLERS)) {
-      if (box.scrollWidth > box.clientWidth + 1) box.setAttribute("tabindex", "0");
-      else box.removeAttribute("tabindex");
+    for (const box of document.querySelectorAll(SCROLLERS + ", " + FADED)) {
+      if (box.matches(SCROLLERS)) {
+        if (box.scrollWidth > box.clientWidth + 1) box.setAttribute("tabindex", "0");
+        else box.removeAttribute("tabindex");
+      }
       edges(box);
       if (!box.dataset.a11yEdges) {
         box.dataset.a11yEdges = "1";
