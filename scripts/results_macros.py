@@ -20,23 +20,30 @@ def load_results(lesson: str) -> dict:
 
 
 def lookup(results: dict, key: str):
-    """``builder.quote`` -> that builder's quote; the quote name may itself contain dots (``a_1.5``)."""
+    """``builder.quote`` -> that builder's quote; the quote name may itself contain dots (``a_1.5``).
+
+    ``builder.quote.field`` reads one field of a quoted record (``decoding.vs_greedy_beam2.p``), when
+    ``quote.field`` is not itself a quote name.
+    """
     builder, _, quote = key.partition(".")
-    try:
-        return results[builder][quote]
-    except KeyError:
-        raise KeyError(f"no quoted value {key!r} in the results file; known for {builder!r}: "
-                       f"{sorted(results.get(builder, {}))}") from None
+    quotes = results.get(builder, {})
+    if quote in quotes:
+        return quotes[quote]
+    head, _, field = quote.rpartition(".")
+    if head in quotes and isinstance(quotes[head], dict) and field in quotes[head]:
+        return quotes[head][field]
+    raise KeyError(f"no quoted value {key!r} in the results file; known for {builder!r}: {sorted(quotes)}")
 
 
 def format_value(x, fmt: str = "") -> str:
     """Format a quoted value.
 
-    Numbers: "" -> str, "sci" -> LaTeX a×10^b, "pow10" -> LaTeX 10^b, ".2f"-style -> format(),
+    Lists: "and" -> "1, 2 and 8". Numbers: "" -> str, "sci" -> LaTeX a×10^b, "pow10" -> LaTeX 10^b, ".2f"-style -> format(),
     "%" -> a percentage with one decimal, kept even when it is 0 ("30.0%" beside "36.3%"), "%0" -> a
     whole percentage, "points" -> a difference of shares in percentage points.
     Intervals (a dict with "lo" and "hi", as lessonkit.statistics writes them): "ci%" -> "27.2–33.0%",
-    "cipoints" -> "+2.1 to +9.4 points", "ci.2f"-style -> "0.31–0.35".
+    "cipoints" -> "+2.1 to +9.4 points", "ci.2f"-style -> "0.31–0.35"; any other format applied to
+    such a record formats its point estimate (its "p", "mean", "diff" or "value").
     """
     if fmt.startswith("ci") and fmt != "ci":
         if not (isinstance(x, dict) and "lo" in x and "hi" in x):
@@ -47,6 +54,14 @@ def format_value(x, fmt: str = "") -> str:
         if unit == "points":
             return f"{100 * x['lo']:+.1f} to {100 * x['hi']:+.1f} points".replace("-", "−")
         return f"{format(x['lo'], unit)}–{format(x['hi'], unit)}"
+    if isinstance(x, dict) and fmt:  # an interval record: format its point estimate
+        point = next((x[k] for k in ("p", "mean", "diff", "value") if k in x), None)
+        if point is None:
+            raise ValueError(f"format {fmt!r} needs a number or an interval record, got {x!r}")
+        return format_value(point, fmt)
+    if fmt == "and" and isinstance(x, list):  # [1, 2, 8] -> "1, 2 and 8"
+        items = [str(v) for v in x]
+        return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
     if fmt == "sci":
         if x == 0:
             return "$0$"
@@ -66,6 +81,13 @@ def format_value(x, fmt: str = "") -> str:
     if fmt:
         return format(x, fmt)
     return str(x)
+
+
+def table_rows(rows: list[dict], columns: list[str]) -> str:
+    """Markdown table rows, one per record: integers with thousands separators, the rest as text."""
+    def cell(v) -> str:
+        return f"{v:,}" if isinstance(v, int) and not isinstance(v, bool) else str(v)
+    return "\n".join("| " + " | ".join(cell(r[c]) for c in columns) + " |" for r in rows)
 
 
 def sample_tabs(samples: list, indent: int = 0) -> str:
@@ -113,6 +135,19 @@ def define_env(env):
         """A multi-line quoted text; lines after the first indented by ``indent`` (for use in admonitions)."""
         lines = str(value(env.page.meta["results"], key)).split("\n")
         return "\n".join(lines[:1] + [" " * indent + line if line else "" for line in lines[1:]])
+
+    @env.macro
+    def examples_table(key: str, columns: list):
+        """The rows of a Markdown table from a quoted list of records (``table_rows``)."""
+        return table_rows(value_raw(key), list(columns))
+
+    @env.macro
+    def per_seed_points(key: str):
+        """A paired record's per-seed differences, in percentage points: "+1.5, +2.7"."""
+        return ", ".join(f"{100 * d:+.1f}".replace("-", "−") for d in value_raw(key)["per_seed_diff"])
+
+    def value_raw(key: str):
+        return lookup(load_results(env.page.meta["results"]), key)
 
     @env.macro
     def samples(key: str, indent: int = 0):

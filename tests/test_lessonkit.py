@@ -229,11 +229,26 @@ def test_paired_difference_interval_excludes_zero_only_when_it_should():
     b = [True] * 40 + [False] * 60  # A right on 20 more items, never worse
     r = paired(a, b)
     assert r["only_a"] == 20 and r["only_b"] == 0 and r["diff"] == pytest.approx(0.2)
-    assert excludes_zero(r) and r["p"] < 1e-5 and r["lo"] < 0.2 < r["hi"]
+    assert excludes_zero(r) and r["p"] < 1e-5 and r["lo"] < 0.2 <= r["hi"]
     same = paired(a, a)
     assert same["diff"] == 0 and not excludes_zero(same) and same["p"] == 1.0
     with pytest.raises(ValueError, match="same items"):
         paired(a, b[:-1])
+
+
+def test_paired_interval_and_mcnemar_never_disagree():
+    """The interval excludes 0 exactly when the exact test rejects at 5 %, for every small table."""
+    from lesson_code.lessonkit.statistics import clopper_pearson, excludes_zero, paired
+
+    assert clopper_pearson(5, 10) == pytest.approx((0.1871, 0.8129), abs=1e-4)  # textbook values
+    assert clopper_pearson(3, 20) == pytest.approx((0.0321, 0.3789), abs=1e-4)
+    for only_a in range(0, 25):
+        for only_b in range(0, 25):
+            a = [True] * only_a + [False] * only_b + [True] * 7 + [False] * 30
+            b = [False] * only_a + [True] * only_b + [True] * 7 + [False] * 30
+            r = paired(a, b)
+            assert excludes_zero(r) == (r["p"] < 0.05), (only_a, only_b)
+            assert r["lo"] <= r["diff"] <= r["hi"]
 
 
 def test_t_interval_uses_student_quantiles():

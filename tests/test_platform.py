@@ -144,3 +144,22 @@ def test_launch_order_starts_every_lessons_longest_builder_first():
     order = hook.launch_order([hook.Builder(lesson, name, "x") for lesson, name in names])
     assert [f"{b.lesson}/{b.name}" for b in order] == [
         "day03/showcase", "day04/seq2seq", "day03/char_lm", "day04/task", "day03/regimes"]
+
+
+def test_quote_formats_keep_their_digits_and_read_interval_records():
+    """'%' keeps one decimal even at .0; interval records format as ranges or as their point value;
+    a field of a record is quoted as builder.quote.field."""
+    import results_macros as m
+
+    assert m.format_value(0.3, "%") == "30.0%" and m.format_value(0.363, "%") == "36.3%"
+    record = {"k": 3, "n": 10, "p": 0.3, "lo": 0.108, "hi": 0.603}
+    assert m.format_value(record, "%") == "30.0%" and m.format_value(record, "ci%") == "10.8–60.3%"
+    assert m.format_value({"diff": -0.02, "lo": -0.05, "hi": 0.01}, "cipoints") == "−5.0 to +1.0 points"
+    assert m.format_value(1.5e-5, "sci") == "$1.5 \\times 10^{-5}$"
+    results = {"decoding": {"vs": {"p": 0.01, "lo": 0, "hi": 1}, "a.5": 2}}
+    assert m.lookup(results, "decoding.vs.p") == 0.01 and m.lookup(results, "decoding.a.5") == 2
+    with pytest.raises(KeyError, match="no quoted value"):
+        m.lookup(results, "decoding.vs.q")
+    with pytest.raises(ValueError, match="needs an interval"):
+        m.format_value(0.5, "ci%")
+    assert m.table_rows([{"n": 312045, "g": "23145"}], ["n", "g"]) == "| 312,045 | 23145 |"

@@ -95,7 +95,8 @@ def beam_search(model: Seq2Seq, src, src_len, beam_size: int, max_len: int,
 
     Each step extends every live hypothesis by every token and keeps the best ``beam_size`` of
     the extensions; one that ends in <eos> (or reaches max_len) is finished and leaves the beam,
-    so the beam narrows. With length_penalty alpha = 0 (the default) a finished hypothesis is
+    and the next step again keeps the best ``beam_size`` extensions of those still live (the beam
+    is refilled from them). With length_penalty alpha = 0 (the default) a finished hypothesis is
     ranked by its log-prob, and the search stops once the best finished one is at least as likely
     as every live one (extending a hypothesis only lowers its log-prob, so none can overtake it).
     With alpha > 0 finished ones are ranked by logprob / len^alpha (len counts <eos>), which
@@ -156,10 +157,11 @@ def beam_search(model: Seq2Seq, src, src_len, beam_size: int, max_len: int,
 # --8<-- [end:beam]
 
 
-def sequence_logprob(model: Seq2Seq, src, src_len, outputs: list[list[int]]) -> torch.Tensor:
+def sequence_logprob(model: Seq2Seq, src, src_len, outputs: list[list[int]], context=None) -> torch.Tensor:
     """log p(y | x) of given outputs (emitted ids, <eos> included if emitted), teacher-forced -> (B,) float64.
 
-    The same scoring as the searches: full softmax, <pad> and <bos> at -inf.
+    The same scoring as the searches: full softmax, <pad> and <bos> at -inf. ``context`` (B rows), when
+    given, is used instead of encoding ``src`` again (exhaustive search scores many outputs of one source).
     """
     cfg = model.config
     if len(outputs) != src.size(0) or any(len(y) == 0 for y in outputs):
@@ -170,7 +172,8 @@ def sequence_logprob(model: Seq2Seq, src, src_len, outputs: list[list[int]]) -> 
         tgt[b, :len(y)] = torch.tensor(y)
     tgt_in = torch.cat([src.new_full((len(outputs), 1), cfg.bos_id), tgt[:, :-1]], dim=1)  # <bos> y_1 ... y_{T-1}
     with evaluating(model):
-        logp = torch.log_softmax(model(src, src_len, tgt_in).double(), dim=-1)  # (B, T, V)
+        context = model.encode(src, src_len) if context is None else context
+        logp = torch.log_softmax(model.decoder(tgt_in, context).double(), dim=-1)  # (B, T, V)
     logp[..., [cfg.pad_id, cfg.bos_id]] = -math.inf
     picked = logp.gather(-1, tgt.unsqueeze(-1)).squeeze(-1)  # (B, T): log p(y_t | y_<t, x)
     real = torch.arange(T, device=src.device)[None, :] < torch.tensor([len(y) for y in outputs])[:, None]
@@ -200,9 +203,11 @@ def exhaustive_search(model: Seq2Seq, src, src_len, max_len: int, limit: int = 1
                          f"more than limit={limit:,}; use a smaller vocabulary or max_len")
     outs = all_outputs(model, max_len)
     ids, logprobs = [], []
+    n = len(outs)
     for b in range(src.size(0)):
-        n = len(outs)
-        lp = sequence_logprob(model, src[b:b + 1].expand(n, -1), src_len[b:b + 1].expand(n), outs)  # (n,)
+        with evaluating(model):
+            context = map_state(lambda s: s.expand(n, -1), model.encode(src[b:b + 1], src_len[b:b + 1]))  # read once
+        lp = sequence_logprob(model, src[b:b + 1].expand(n, -1), src_len[b:b + 1].expand(n), outs, context)  # (n,)
         best = int(lp.argmax())
         ids.append(outs[best])
         logprobs.append(lp[best])

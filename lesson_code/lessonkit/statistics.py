@@ -4,7 +4,7 @@ Standard library only, deterministic (the bootstrap takes a seed), results as pl
 
 * an accuracy over n items: :func:`wilson` (the Wilson score interval, sound near 0 and 1);
 * two decoders or models scored on the same items: :func:`paired` (the discordant counts, the
-  exact McNemar test and an interval for the difference in accuracy);
+  exact McNemar test and an exact interval for the difference in accuracy that agrees with it);
 * a number measured once per seed: :func:`t_interval` (mean and Student-t interval) or
   :func:`bootstrap_interval`; :func:`over_seeds` runs an experiment once per seed and collects them.
 
@@ -59,12 +59,55 @@ def mcnemar(only_a: int, only_b: int) -> float:
     return binomial_two_sided(only_a, only_a + only_b)
 
 
-def paired(a: Sequence[bool], b: Sequence[bool], z: float = Z95) -> dict:
+def _binomial_tail_ge(k: int, n: int, p: float) -> float:
+    """P(X >= k) for X ~ Binomial(n, p), summed in log space (exact enough for n in the thousands)."""
+    if k <= 0:
+        return 1.0
+    if p <= 0.0:
+        return 0.0
+    if p >= 1.0:
+        return 1.0
+    log_p, log_q = math.log(p), math.log1p(-p)
+    terms = [math.lgamma(n + 1) - math.lgamma(i + 1) - math.lgamma(n - i + 1) + i * log_p + (n - i) * log_q
+             for i in range(k, n + 1)]
+    top = max(terms)
+    return min(1.0, math.exp(top) * sum(math.exp(t - top) for t in terms))
+
+
+def clopper_pearson(successes: int, n: int, level: float = 0.95) -> tuple[float, float]:
+    """Exact (Clopper-Pearson) interval for a binomial proportion, by bisection on the binomial tails.
+
+    lo solves P(X >= k | lo) = (1 - level)/2 and hi solves P(X <= k | hi) = (1 - level)/2.
+    """
+    if not 0 <= successes <= n:
+        raise ValueError(f"successes must lie in 0..n, got {successes} of {n}")
+    if n == 0:
+        return 0.0, 1.0
+    alpha = (1 - level) / 2
+
+    def solve(f, target: float) -> float:  # f is increasing in p: the p where f(p) = target
+        a, b = 0.0, 1.0
+        for _ in range(60):
+            mid = (a + b) / 2
+            a, b = (mid, b) if f(mid) < target else (a, mid)
+        return (a + b) / 2
+
+    lo = 0.0 if successes == 0 else solve(lambda p: _binomial_tail_ge(successes, n, p), alpha)
+    # P(X <= k | p) = 1 - P(X >= k + 1 | p) = alpha
+    hi = 1.0 if successes == n else solve(lambda p: _binomial_tail_ge(successes + 1, n, p), 1 - alpha)
+    return lo, hi
+
+
+def paired(a: Sequence[bool], b: Sequence[bool], level: float = 0.95) -> dict:
     """Compare two scorings of the same items (a[i], b[i]: item i right under A, under B).
 
     Returns {"n", "a", "b" (accuracies), "only_a", "only_b" (discordant counts), "diff" (= a - b),
-    "lo", "hi" (interval of the difference: Agresti-Min, a Wald interval with half an item added to
-    each cell of the 2x2 table), "p" (exact McNemar)}.
+    "lo", "hi", "p"}. Only the m = only_a + only_b discordant items carry information about the
+    difference: under "equally accurate" each is A's with probability 1/2 (the exact McNemar test,
+    "p"). The interval is exact and conditional on m: the Clopper-Pearson interval (π_lo, π_hi) for
+    the share of discordant items that favour A, mapped to a difference in accuracy,
+    diff = (2π - 1) m / n. It excludes 0 exactly when p < 1 - level, so the interval and the test
+    never disagree.
     """
     if len(a) != len(b):
         raise ValueError(f"paired outcomes need the same items: {len(a)} against {len(b)}")
@@ -73,13 +116,14 @@ def paired(a: Sequence[bool], b: Sequence[bool], z: float = Z95) -> dict:
         raise ValueError("paired() needs at least one item")
     only_a = sum(1 for x, y in zip(a, b) if x and not y)
     only_b = sum(1 for x, y in zip(a, b) if y and not x)
-    # Agresti & Min (2005): add 0.5 to every cell, so n -> n + 2 and each discordant count -> count + 0.5
-    n2, b2, c2 = n + 2, only_a + 0.5, only_b + 0.5
-    d = (b2 - c2) / n2
-    se = math.sqrt(max(0.0, (b2 + c2) - (b2 - c2) ** 2 / n2)) / n2
+    m = only_a + only_b
+    if m == 0:
+        lo = hi = 0.0
+    else:
+        pi_lo, pi_hi = clopper_pearson(only_a, m, level)
+        lo, hi = (2 * pi_lo - 1) * m / n, (2 * pi_hi - 1) * m / n
     return {"n": n, "a": sum(map(bool, a)) / n, "b": sum(map(bool, b)) / n, "only_a": only_a, "only_b": only_b,
-            "diff": (only_a - only_b) / n, "lo": max(-1.0, d - z * se), "hi": min(1.0, d + z * se),
-            "p": mcnemar(only_a, only_b)}
+            "diff": (only_a - only_b) / n, "lo": lo, "hi": hi, "p": mcnemar(only_a, only_b)}
 
 
 def _t_density(x: float, df: int) -> float:

@@ -4,7 +4,8 @@ import json
 
 import pytest
 
-from lesson_code.day04.experiments import EXPERIMENTS, _models, bottleneck, decoding, exposure, reversal, task
+from lesson_code.day04.experiments import (EXPERIMENTS, _models, beam_exhaustive, bottleneck, decoding, exposure,
+                                         reversal, task)
 from lesson_code.day04.experiments.__main__ import main as experiments_main
 from lesson_code.lessonkit.experiments import check_json
 
@@ -59,7 +60,7 @@ def test_bottleneck_quotes(results):
         assert q[f"storage_bits_k{k}"] == 32 * k
     # the bridge is the only difference: parameters differ by exactly the bridge's weights
     assert q["params_k16"] - q["params_k4"] == bottleneck._bridge_params(16, 16) - bottleneck._bridge_params(16, 4)
-    g = q["gain_k16_over_k4_long"]
+    g = q["gain_k16_over_k4"]
     assert g["only_a"] + g["only_b"] <= g["n"] and 0 <= g["p"] <= 1 and len(g["per_seed_diff"]) == 2
     assert bottleneck.longest_reliable([{"digits": 3, "x": 1.0}, {"digits": 4, "x": 0.4}, {"digits": 5, "x": 0.9}],
                                        0.5, "x") == 3
@@ -103,9 +104,17 @@ def test_task_facts():
 
 
 def test_registry_and_runner(tmp_path, monkeypatch):
-    assert set(EXPERIMENTS) == {"task", "bottleneck", "decoding", "exposure", "reversal"}
+    assert set(EXPERIMENTS) == {"task", "bottleneck", "decoding", "exposure", "reversal", "beam_exhaustive"}
     monkeypatch.setitem(EXPERIMENTS, "task", lambda seed: task.run(seed=seed, per_digit=5, split_sample=100))
     out = tmp_path / "sub" / "t.json"
     assert experiments_main(["task", "--seed", "1", "--out", str(out)]) == 0
     assert json.loads(out.read_text())["seed"] == 1
     assert [p.name for p in out.parent.iterdir()] == ["t.json"]
+
+
+def test_beam_against_exhaustive_on_the_weak_model():
+    q = beam_exhaustive.run(seed=0, steps=5, beams=(1, 2), limit=6)["quotes"]
+    assert q["n_numbers"] == 6 and q["n_outputs"] == 11_111
+    for k in (1, 2):
+        assert q[f"agree_beam{k}"] + q[f"missed_beam{k}"] == 6 and 0 <= q[f"right_beam{k}"] <= 6
+    assert 0 <= q["argmax_right_k"] <= 6

@@ -6,5 +6,5 @@ per process and shared between experiments (see _models.py).
 """
 from lesson_code.lessonkit.experiments import lazy_registry
 
-NAMES = ("task", "bottleneck", "decoding", "exposure", "reversal")
+NAMES = ("task", "bottleneck", "decoding", "exposure", "reversal", "beam_exhaustive")
 EXPERIMENTS = lazy_registry(__name__, NAMES)

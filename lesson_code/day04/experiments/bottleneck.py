@@ -102,15 +102,15 @@ def run(seed: int = 0, bridges=BRIDGES, n_seeds: int = SEEDS, hidden: int = HIDD
     quotes["bits_per_number"] = 32
     quotes["min_digits"], quotes["max_digits"] = min(models[str(bridges[0])]["digits"]), max(models[str(bridges[0])]["digits"])
     quotes["all_best_at_end"] = all(quotes[f"best_at_end_k{k}"] for k in bridges)
-    # every neighbouring pair of context sizes, on the long numbers (7-12 digits), at both budgets
-    long = tuple(range(7, 13))
+    # every neighbouring pair of context sizes, on all test numbers, at both budgets
+    every = tuple(range(3, 13))
     for small, large in zip(bridges, bridges[1:]):
-        quotes[f"gain_k{large}_over_k{small}_long"] = compare(numbers, exact_items[large], exact_items[small], long)
-        quotes[f"gain_half_k{large}_over_k{small}_long"] = compare(numbers, half_items[large], half_items[small], long)
-    quotes["long_digits"] = list(long)
+        quotes[f"gain_k{large}_over_k{small}"] = compare(numbers, exact_items[large], exact_items[small], every)
+        quotes[f"gain_half_k{large}_over_k{small}"] = compare(numbers, half_items[large], half_items[small], every)
+    quotes["n_paired"] = n_seeds * len(numbers)
     # did the extra 600 steps help every context size? (same seeds, same numbers)
     for k in bridges:
-        quotes[f"gain_full_over_half_k{k}"] = compare(numbers, exact_items[k], half_items[k], tuple(range(3, 13)))
+        quotes[f"gain_full_over_half_k{k}"] = compare(numbers, exact_items[k], half_items[k], every)
     return {"experiment": "bottleneck", "seed": seed, "seeds": seeds, "per_digit": per_digit, "models": models,
             "quotes": quotes}
 

@@ -101,15 +101,13 @@ def run(seed: int = 0, hidden: int = HIDDEN, bridge: int = BRIDGE, beams=BEAMS, 
     quotes["too_short_share_widest"] = quotes[f"too_short_{widest}"] / max(1, quotes[f"wrong_{widest}"])
     quotes["norm_vs_plain"] = paired(results[norm]["right"], results[plain]["right"])
     quotes["widest_vs_beam2"] = paired(results[widest]["right"], results["beam2"]["right"])
-    # a few numbers where the searches disagree, the plain beam's output too short first
-    examples = []
-    order = sorted(range(len(numbers)), key=lambda i: (len(outputs[plain][i]) >= len(targets[i]), -len(str(numbers[i])), i))
-    for i in order:
-        if len(examples) == N_EXAMPLES:
-            break
-        if len({tuple(outputs[n][i]) for n in ("greedy", plain, norm)} | {tuple(targets[i])}) > 1:
-            examples.append({"number": numbers[i], **{n: _digits(outputs[n][i], model) for n in ("greedy", plain, norm)}})
-    quotes["examples"] = examples
+    # numbers whose plain-beam output is too short: first those the normalised beam gets right, then those
+    # greedy writes at the right length, shortest numbers first (easiest to read)
+    short = [i for i in range(len(numbers)) if len(outputs[plain][i]) < len(targets[i])]
+    short.sort(key=lambda i: (outputs[norm][i] != targets[i], len(outputs["greedy"][i]) != len(targets[i]),
+                              len(str(numbers[i])), i))
+    quotes["examples"] = [{"number": numbers[i], **{n: _digits(outputs[n][i], model) for n in ("greedy", plain, norm)}}
+                          for i in short[:N_EXAMPLES]]
     for r in results.values():
         del r["right"]
     return {"experiment": "decoding", "seed": seed, "results": results, "quotes": quotes}

@@ -105,6 +105,7 @@ def run(seed: int = 0, hidden: int = HIDDEN, bridge: int = BRIDGE, n_seeds: int 
     quotes["positions_better_every_seed"] = sum(all(g[t] > 0 for g in per_seed) for t in range(P))
     quotes["max_gain_position"] = max(range(P), key=lambda t: gains[t]["mean"]) + 1
     quotes["max_position_gain"] = gains[quotes["max_gain_position"] - 1]
+    quotes["last_position_gain"] = gains[P - 1]
     quotes["gain_first3_tf"] = _ci([mean(g[:3]) for g in per_seed])
     quotes["gain_last3_tf"] = _ci([mean(g[P - 3:]) for g in per_seed])
     hundreds = [t - 1 for t in HUNDREDS if t <= P]

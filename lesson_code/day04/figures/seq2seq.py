@@ -1,14 +1,14 @@
 """Figure builder: every trained-model measurement of the Day 4 page, in one process so that each model is
 trained once (the sweep's full-state models serve the decoding, compounding and reversal experiments too).
 
-Writes seq2seq.json (quote groups bottleneck, decoding, exposure, reversal), bottleneck.svg, beam.svg and
-reversal.svg.
+Writes seq2seq.json (quote groups bottleneck, decoding, exposure, reversal, beam_exhaustive), bottleneck.svg,
+beam.svg and reversal.svg.
 """
 from pathlib import Path
 
 from lesson_code.lessonkit.figstyle import COLORS, LABELS, figure, save_json, save_svg, sequence_style, series_style
 
-from ..experiments import bottleneck, decoding, exposure, reversal
+from ..experiments import beam_exhaustive, bottleneck, decoding, exposure, reversal
 
 SEED = 0
 KEYS = {"in_order": "source_in_order", "reversed": "source_reversed"}
@@ -93,9 +93,10 @@ def build(out_dir: Path) -> None:
     d = decoding.run(seed=SEED)
     e = exposure.run(seed=SEED)
     r = reversal.run(seed=SEED)
-    save_json({"bottleneck": b, "decoding": d, "exposure": e, "reversal": r,
+    x = beam_exhaustive.run(seed=SEED)
+    save_json({"bottleneck": b, "decoding": d, "exposure": e, "reversal": r, "beam_exhaustive": x,
                "quote_groups": {"bottleneck": b["quotes"], "decoding": d["quotes"], "exposure": e["quotes"],
-                                "reversal": r["quotes"]}},
+                                "reversal": r["quotes"], "beam_exhaustive": x["quotes"]}},
               out_dir / "seq2seq.json")
     plot_bottleneck(b, out_dir / "bottleneck.svg")
     plot_beam(d, out_dir / "beam.svg")
