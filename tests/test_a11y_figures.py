@@ -37,7 +37,9 @@ def svg_text_sizes(path: Path) -> tuple[float, float]:
 
 
 FIGURES = """async () => {
-  const imgs = [...document.querySelectorAll('.md-content img')].filter(i => /\\.svg($|\\?)/.test(i.currentSrc || i.src));
+  // Figures shown in this scheme (a page may hold a light and a dark variant; one is display: none).
+  const imgs = [...document.querySelectorAll('.md-content img')]
+    .filter(i => /\\.svg($|\\?)/.test(i.currentSrc || i.src) && getComputedStyle(i).display !== 'none');
   imgs.forEach(i => { i.loading = 'eager'; });
   await Promise.all(imgs.map(i => i.decode().catch(() => null)));
   return imgs.map(i => {
@@ -59,7 +61,8 @@ def test_inline_figure_text_at_least_9px_on_phone(browser, site_url, path):
         page.evaluate("() => document.querySelectorAll('.md-content details').forEach(d => { d.open = true; })")
         page.evaluate(FIGURES)  # loads every figure (they are lazy), so that figure-fit.js measures them
         page.wait_for_function("() => [...document.querySelectorAll('.md-content figure img')]"
-                               ".filter(i => /\\.svg/.test(i.src)).every(i => i.dataset.minTextPx !== undefined)",
+                               ".filter(i => /\\.svg/.test(i.src) && getComputedStyle(i).display !== 'none')"
+                               ".every(i => i.dataset.minTextPx !== undefined)",
                                timeout=15_000)
         figures = page.evaluate(FIGURES)
     finally:
