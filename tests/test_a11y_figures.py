@@ -60,7 +60,7 @@ def test_inline_figure_text_at_least_9px_on_phone(browser, site_url, path):
     try:
         page.evaluate("() => document.querySelectorAll('.md-content details').forEach(d => { d.open = true; })")
         page.evaluate(FIGURES)  # loads every figure (they are lazy), so that figure-fit.js measures them
-        page.wait_for_function("() => [...document.querySelectorAll('.md-content figure img')]"
+        page.wait_for_function("() => [...document.querySelectorAll('.md-content img')]"
                                ".filter(i => /\\.svg/.test(i.src) && getComputedStyle(i).display !== 'none')"
                                ".every(i => i.dataset.minTextPx !== undefined)",
                                timeout=15_000)

@@ -7,7 +7,9 @@
 // A figure drawn for phones (large enough text at the column's width) is left as it is.
 (() => {
   const MIN_TEXT_PX = 9;
-  const SELECTOR = ".md-typeset figure img[src$='.svg'], .md-typeset figure img[src*='.svg?']";
+  // Lesson figures and the figures of a notebook's Markdown cells.
+  const SELECTOR = [".md-typeset figure img", ".jupyter-wrapper .jp-RenderedMarkdown img", ".jupyter-wrapper .jp-MarkdownOutput img"]
+    .flatMap((s) => [`${s}[src$='.svg']`, `${s}[src*='.svg?']`]).join(", ");
   const measured = new Map();  // SVG URL -> Promise<{ widthPt, minFontPt } | null>
 
   // matplotlib writes each text as glyph paths under "translate(x y) scale(s -s)", s = size in pt / 100;
