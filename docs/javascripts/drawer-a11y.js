@@ -6,7 +6,8 @@
 // - Material slides nested sections in as panels over their parent, but leaves every link of every
 //   panel in the Tab order (on Day 3, 41 of 47 stops were on panels out of sight). Only what is on
 //   screen now takes focus: a stop whose centre is covered or off-screen gets tabindex -1 until it
-//   shows again (measured, so it follows Material's layout, whatever the nesting).
+//   shows again (measured, so it follows Material's layout, whatever the nesting). A panel's title
+//   ("← Week 1") is a button back to the parent panel.
 // - While it is open the drawer is modal: the rest of the page is inert and Tab wraps inside it.
 (() => {
   const drawer = document.getElementById("__drawer");
@@ -51,7 +52,26 @@
     if (!open) visibleStops();  // closed: restore every stop (the closed drawer is hidden by CSS anyway)
   }
 
+  // A nested panel's title (an arrow and the section's name) goes back to the parent panel when
+  // tapped; from the keyboard it is a button too, or a reader in a nested panel could not go back up.
+  function backButtons() {
+    for (const title of sidebar()?.querySelectorAll('label.md-nav__title[for]:not([for="__drawer"])') || []) {
+      if (title.dataset.a11yBack) continue;
+      title.dataset.a11yBack = "1";
+      title.setAttribute("role", "button");
+      title.setAttribute("tabindex", "0");
+      title.setAttribute("aria-label", `Back from ${title.textContent.trim()}`);
+      title.addEventListener("keydown", (e) => {
+        if (e.key !== "Enter" && e.key !== " ") return;
+        e.preventDefault();
+        title.click();
+        setTimeout(() => visibleStops().find((el) => el.matches("a[href], label[tabindex]"))?.focus(), 350);
+      });
+    }
+  }
+
   const sync = () => {
+    backButtons();
     const open = drawer.checked && isDrawer();
     menu.setAttribute("aria-expanded", String(drawer.checked));
     setModal(open);
@@ -73,7 +93,11 @@
     toggle(!drawer.checked);
     // With the keyboard (detail 0), move focus into the drawer once it is on screen.
     if (drawer.checked && e.detail === 0) {
-      requestAnimationFrame(() => requestAnimationFrame(() => visibleStops().find((el) => el.matches("a[href]"))?.focus()));
+      const focusFirst = () => {
+        if (!sidebar().contains(document.activeElement)) visibleStops().find((el) => el.matches("a[href]"))?.focus();
+      };
+      requestAnimationFrame(() => requestAnimationFrame(focusFirst));
+      setTimeout(focusFirst, 300);  // once the slide-in has ended, where there is one
     }
     remeasure();
   });
