@@ -51,8 +51,9 @@
     for (const img of root.querySelectorAll(SELECTOR)) {
       if (img.dataset.figureFit) continue;
       img.dataset.figureFit = "1";
-      if (img.complete && img.naturalWidth) fit(img);
-      else img.addEventListener("load", () => fit(img), { once: true });  // lazy images: once near the window
+      // decode() settles once the image has loaded and been decoded: for a lazy image, when it nears
+      // the window (it does not fetch it any earlier).
+      img.decode().then(() => fit(img), () => {});
     }
   }
   document$.subscribe(({ body }) => scan(body));  // every page, also after an instant-navigation swap
