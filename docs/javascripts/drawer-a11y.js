@@ -56,17 +56,21 @@
   // tapped; from the keyboard it is a button too, or a reader in a nested panel could not go back up.
   function backButtons() {
     for (const title of sidebar()?.querySelectorAll('label.md-nav__title[for]:not([for="__drawer"])') || []) {
-      if (title.dataset.a11yBack) continue;
-      title.dataset.a11yBack = "1";
-      title.setAttribute("role", "button");
-      title.setAttribute("tabindex", "0");
-      title.setAttribute("aria-label", `Back from ${title.textContent.trim()}`);
-      title.addEventListener("keydown", (e) => {
-        if (e.key !== "Enter" && e.key !== " ") return;
+      if (title.querySelector(".a11y-back")) continue;
+      const back = document.createElement("button");  // inside the label, but it toggles the panel itself
+      back.type = "button";
+      back.className = "a11y-back";
+      back.textContent = `Back from ${title.textContent.trim()}`;
+      back.addEventListener("click", (e) => {
         e.preventDefault();
-        title.click();
-        setTimeout(() => visibleStops().find((el) => el.matches("a[href], label[tabindex]"))?.focus(), 350);
+        e.stopPropagation();
+        const panel = document.getElementById(title.htmlFor);
+        if (!panel) return;
+        panel.checked = !panel.checked;
+        panel.dispatchEvent(new Event("change", { bubbles: true }));
+        setTimeout(() => visibleStops().find((el) => el.matches("a[href]"))?.focus(), 350);
       });
+      title.prepend(back);
     }
   }
 
