@@ -21,8 +21,8 @@ ROOT = Path(__file__).resolve().parent.parent
 AXE = ROOT / ".cache" / "axe" / "axe.min.js"
 SCHEMES = {"light": "default", "dark": "slate"}
 WIDTHS = {"desktop": (1280, 900), "phone": (390, 844)}
-# WCAG 2.0/2.1 A and AA, plus axe's best practices (landmarks, unique names, headings).
-TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
+# WCAG 2.0/2.1 A and AA, 2.2 AA, plus axe's best practices (landmarks, unique names, headings).
+TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 FAILING_IMPACTS = {"serious", "critical"}
 # Smallest text a figure may hold (lesson_code/lessonkit/figstyle.py SMALLEST_FONT_PT = 6 pt), in CSS px
 # at the figure's natural size (matplotlib SVGs are sized in pt: 1 pt = 4/3 px).

@@ -1,5 +1,5 @@
 // Tap-to-zoom for figures, offline and keyboard-operable (docs/maintainers/accessibility.md).
-// Every image in a content <figure> (and every notebook output image) becomes a link to the image
+// Every image in a content <figure> (and every image of a notebook page) becomes a link to the image
 // file; activating it (click, tap, Enter) opens a modal <dialog> that shows the image at ZOOM times
 // its natural size or the window width, whichever is larger, in a scroll area (arrow keys, drag).
 // With matplotlib's SVGs that puts text of 6 pt (the smallest style.py allows) at 12 CSS px, so a
@@ -7,7 +7,9 @@
 // dialog and focus returns to the figure. Without JavaScript the images stay plain images.
 (() => {
   const ZOOM = 1.5;
-  const SELECTOR = ".md-typeset figure img, .md-typeset .jp-OutputArea-output img";
+  // Lesson figures, notebook outputs, and the figures of a notebook's Markdown cells.
+  const SELECTOR = ".md-typeset figure img, .md-typeset .jp-OutputArea-output img, " +
+    ".jupyter-wrapper .jp-RenderedMarkdown img, .jupyter-wrapper .jp-MarkdownOutput img";
   let dialog = null;
   let opener = null;
 

@@ -14,34 +14,74 @@ function halfToFloat(u) {
 }
 
 // One tensor of the manifest -> Float32Array (rows * cols), decoded as browser_export.decode does.
+const BYTES = { float32: 4, float16: 2, int8: 1 };
 function readTensor(buf, t) {
   const n = t.shape.reduce((a, b) => a * b, 1);
+  if (!(t.dtype in BYTES)) throw new Error(`unknown tensor dtype ${t.dtype} for ${t.name}`);
+  const end = t.offset + n * BYTES[t.dtype], scalesEnd = t.dtype === "int8" ? t.scales + 4 * t.shape[0] : 0;
+  if (Math.max(end, scalesEnd) > buf.byteLength) {
+    throw new Error(`the weights file ends at byte ${buf.byteLength}, but tensor ${t.name} needs ${Math.max(end, scalesEnd)}`);
+  }
   const out = new Float32Array(n);
   if (t.dtype === "float32") {
     out.set(new Float32Array(buf, t.offset, n));
   } else if (t.dtype === "float16") {
     const u = new Uint16Array(buf, t.offset, n);
     for (let k = 0; k < n; k++) out[k] = halfToFloat(u[k]);
-  } else if (t.dtype === "int8") {
+  } else {
     const q = new Int8Array(buf, t.offset, n);
     const s = new Float32Array(buf, t.scales, t.shape[0]);    // one scale per output row
     const cols = t.shape[1];
     for (let k = 0; k < n; k++) out[k] = q[k] * s[(k / cols) | 0]; // w[r, c] = s_r * q[r, c]
-  } else {
-    throw new Error(`unknown tensor dtype ${t.dtype} for ${t.name}`);
   }
   return out;
 }
 
-// Fetch manifest and weights (URLs relative to the manifest) -> a ready CharLSTM.
+// The export format this file reads (lesson_code/day03/browser_export.py FORMAT and VERSION).
+export const FORMAT = "lesson_code.day03.browser", FORMAT_VERSION = 1;
+
+const hex = (buf) => Array.from(new Uint8Array(buf), (b) => b.toString(16).padStart(2, "0")).join("");
+
+// The weights URL, relative to the manifest. It must name this version of the weights, or a cached
+// older file could pair with a newer manifest: a name that carries the start of the file's SHA-256
+// is used as it is; an older, unversioned name gets the hash as a query string.
+export function weightsUrl(manifest, manifestUrl) {
+  const url = new URL(manifest.weights, new URL(manifestUrl, document.baseURI));
+  const sha = manifest.weights_sha256;
+  if (sha && !url.pathname.includes(sha.slice(0, 12))) url.searchParams.set("v", sha.slice(0, 16));
+  return url;
+}
+
+// Refuse a file that is not what the manifest describes: format, size, then SHA-256 (where the page
+// has Web Crypto: https or localhost). Each failure names what differs.
+export async function checkWeights(manifest, buffer) {
+  if (manifest.format !== FORMAT || manifest.version !== FORMAT_VERSION) {
+    throw new Error(`weights format ${manifest.format} v${manifest.version}; this page reads ${FORMAT} v${FORMAT_VERSION}`);
+  }
+  if (buffer.byteLength !== manifest.weights_bytes) {
+    throw new Error(`the weights file has ${buffer.byteLength} bytes, the manifest says ${manifest.weights_bytes} ` +
+      "(an interrupted or stale download: reload the page)");
+  }
+  if (manifest.weights_sha256 && globalThis.crypto && crypto.subtle) {
+    const got = hex(await crypto.subtle.digest("SHA-256", buffer));
+    if (got !== manifest.weights_sha256) {
+      throw new Error(`the weights file's SHA-256 is ${got.slice(0, 12)}…, the manifest's ${manifest.weights_sha256.slice(0, 12)}… ` +
+        "(a stale or damaged download: reload the page)");
+    }
+  }
+}
+
+// Fetch manifest and weights (URLs relative to the manifest), check them -> a ready CharLSTM.
 export async function loadModel(manifestUrl) {
-  const manifestResponse = await fetch(manifestUrl);
+  const manifestResponse = await fetch(manifestUrl, { cache: "no-cache" }); // revalidate: small, names the weights
   if (!manifestResponse.ok) throw new Error(`cannot load ${manifestUrl}: HTTP ${manifestResponse.status}`);
   const manifest = await manifestResponse.json();
-  const weightsUrl = new URL(manifest.weights, new URL(manifestUrl, document.baseURI));
-  const weightsResponse = await fetch(weightsUrl);
-  if (!weightsResponse.ok) throw new Error(`cannot load ${weightsUrl}: HTTP ${weightsResponse.status}`);
-  return new CharLSTM(manifest, await weightsResponse.arrayBuffer());
+  const url = weightsUrl(manifest, manifestUrl);
+  const weightsResponse = await fetch(url);
+  if (!weightsResponse.ok) throw new Error(`cannot load ${url}: HTTP ${weightsResponse.status}`);
+  const buffer = await weightsResponse.arrayBuffer();
+  await checkWeights(manifest, buffer);
+  return new CharLSTM(manifest, buffer);
 }
 
 // ------------------------------------------------------------------ the model
@@ -185,6 +225,9 @@ export function pick(p, u) {
 
 // prompt + `length` characters sampled with (temperature, topK, seed): same arguments, same text.
 export function generate(model, prompt, length, { temperature = 1, topK = 0, seed = 0 } = {}) {
+  if (typeof prompt !== "string" || !prompt.length) {           // as sample.py: nothing to condition on
+    throw new RangeError("the prompt must have at least one character (the model needs something to continue)");
+  }
   const rand = mulberry32(seed);
   let { logits, state } = model.feed(model.encode(prompt));
   let text = prompt;

@@ -2,6 +2,7 @@
 // This file only wires the page; the model is lstm.js. Nothing is fetched until the reader opens
 // the playground: then lstm.js is imported and the weights are fetched from this site.
 // Works with Material's instant navigation: every new page is scanned through document$.
+import { readSettings, showChar as show, nameChar, BusyRate } from "./fields.js";
 
 const CIVIDIS = ["00224e", "1a386f", "434e6c", "61656f", "7d7c78", "9b9476", "bcae6c", "dec958", "fee838"];
 const PUOR_R = ["2d004b", "5f3a91", "9990bf", "cfcfe5", "f7f7f6", "fed59f", "ee9b39", "bd6109", "7f3b08"];
@@ -25,7 +26,6 @@ function colour(map, v) {
 }
 
 const gradient = (map) => `linear-gradient(to right, ${STOPS[map].map((c) => `rgb(${c})`).join(", ")})`;
-const show = (ch) => (ch === "\n" ? "↵" : ch === " " ? "␣" : ch);
 
 const temperatureAt = (pos) => TEMPERATURES[Math.min(Math.max(pos | 0, 0), TEMPERATURES.length - 1)];
 const temperatureLabel = (t) => (t === 0 ? "greedy (τ → 0)" : `τ = ${t}`);
@@ -38,19 +38,22 @@ function setup(root) {
   root.dataset.pgReady = "1";
   const $ = (name) => root.querySelector(`[data-pg="${name}"]`);
   const ui = Object.fromEntries(["details", "status", "prompt", "promptError", "temp", "tempOut", "topk", "seed",
-    "length", "go", "stop", "out", "outPrompt", "outGen", "live", "top", "topCaption", "layer", "gates", "gatesFor", "rate"]
+    "length", "settingsError", "go", "stop", "out", "outPrompt", "outGen", "live", "top", "topCaption", "layer", "gates",
+    "gatesFor", "rate"]
     .map((n) => [n, $(n)]));
   root.querySelectorAll("[data-pg-scale]").forEach((el) => {
     el.style.backgroundImage = gradient(el.dataset.pgScale);
   });
   let model = null, run = null, lib = null;
+  let last = null;  // the latest step drawn: { id, prev (state before it), ch }, to redraw another layer
 
-  const settings = () => ({
-    temperature: temperatureAt(+ui.temp.value),
-    topK: Math.max(0, Math.floor(+ui.topk.value) || 0),
-    seed: Math.max(0, Math.floor(+ui.seed.value) || 0),
-    length: Math.min(5000, Math.max(1, Math.floor(+ui.length.value) || 1)),
-  });
+  // The number fields as typed -> { values, errors }; nothing is clamped or rounded behind the reader's back.
+  const readFields = () => readSettings({ topk: ui.topk.value, seed: ui.seed.value, length: ui.length.value },
+    model ? model.vocab.length : 0);
+  const settings = () => {
+    const { values } = readFields();
+    return { temperature: temperatureAt(+ui.temp.value), topK: values.topk, seed: values.seed, length: values.length };
+  };
 
   const showTemperature = () => {
     const label = temperatureLabel(temperatureAt(+ui.temp.value));
@@ -62,13 +65,14 @@ function setup(root) {
   ui.temp.addEventListener("input", showTemperature);
   showTemperature();
 
+  // Prompt and number fields: each problem is said next to its field, and Generate waits until it is fixed.
   function checkPrompt() {
     if (!model) return false;
     const text = ui.prompt.value, bad = model.unknownChars(text);
     let msg = "";
     if (!text.length) msg = "Type at least one character: the model needs something to continue.";
     else if (bad.length) {
-      const list = bad.slice(0, 5).map((c) => `“${show(c)}”`).join(", ");
+      const list = bad.slice(0, 5).map(nameChar).join(", ");
       msg = `${bad.length === 1 ? "This character is" : "These characters are"} not in the model's ` +
         `${model.vocab.length}-character vocabulary: ${list}${bad.length > 5 ? ", …" : ""}. Remove or replace ` +
         `${bad.length === 1 ? "it" : "them"} to generate.`;
@@ -76,10 +80,16 @@ function setup(root) {
     ui.promptError.textContent = msg;
     ui.promptError.hidden = !msg;
     ui.prompt.setAttribute("aria-invalid", msg ? "true" : "false");
-    ui.go.disabled = !!msg || !!run;
-    return !msg;
+    const { errors } = readFields();
+    for (const name of ["topk", "seed", "length"]) ui[name].setAttribute("aria-invalid", String(name in errors));
+    const fieldMsg = Object.values(errors).join(" ");
+    ui.settingsError.textContent = fieldMsg;
+    ui.settingsError.hidden = !fieldMsg;
+    ui.go.disabled = !!msg || !!fieldMsg || !!run;
+    return !msg && !fieldMsg;
   }
   ui.prompt.addEventListener("input", checkPrompt);
+  for (const name of ["topk", "seed", "length"]) ui[name].addEventListener("input", checkPrompt);
   ui.prompt.addEventListener("keydown", (e) => {
     if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) { e.preventDefault(); start(); }
   });
@@ -89,9 +99,11 @@ function setup(root) {
   // Greedy has one certain pick, so then the model's own probabilities (τ = 1) are shown instead.
   function drawTop(logits, s) {
     const greedy = s.temperature === 0, p = lib.distribution(logits, greedy ? 1 : s.temperature, s.topK);
-    ui.topCaption.textContent = greedy ? "Next character: the 5 most likely (τ = 1); greedy takes the first"
-      : "Next character: the 5 most likely, at these settings";
-    const ids = Array.from(p.keys()).sort((a, b) => p[b] - p[a]).slice(0, 5);
+    // Only characters the settings can draw: with top-k under 5 the list is shorter, never padded with 0 %.
+    const ids = Array.from(p.keys()).filter((id) => p[id] > 0).sort((a, b) => p[b] - p[a]).slice(0, 5);
+    const n = ids.length === 1 ? "the one possible character" : `the ${ids.length} most likely`;
+    ui.topCaption.textContent = greedy ? `Next character: ${n} (τ = 1); greedy takes the first`
+      : `Next character: ${n}, at these settings`;
     ui.top.replaceChildren(...ids.map((id) => {
       const li = document.createElement("li");
       const ch = document.createElement("code"), bar = document.createElement("span"), pct = document.createElement("span");
@@ -102,7 +114,12 @@ function setup(root) {
       return li;
     }));
   }
-  function drawGates(g, ch) {
+  const newGates = () => {
+    const H = model.H;
+    return { i: new Float64Array(H), f: new Float64Array(H), o: new Float64Array(H), c: new Float64Array(H) };
+  };
+  // The strip and its label always describe the same layer: the one passed here, which computed g.
+  function drawGates(g, ch, layer) {
     const H = g.i.length, ctx = ui.gates.getContext("2d");
     if (ui.gates.width !== H) { ui.gates.width = H; ui.gates.height = 4; }
     const img = ctx.createImageData(H, 4);
@@ -115,52 +132,78 @@ function setup(root) {
       }
     });
     ctx.putImageData(img, 0, 0);
-    ui.gatesFor.textContent = `after “${show(ch)}”, layer ${+ui.layer.value + 1}`;
-    ui.gates.setAttribute("aria-label", `Gates of ${H} units after “${show(ch)}”: mean forget ${mean(g.f).toFixed(2)}, ` +
+    ui.gatesFor.textContent = `after “${show(ch)}”, layer ${layer + 1}`;
+    ui.gates.dataset.layer = String(layer);
+    ui.gates.setAttribute("aria-label", `Gates of layer ${layer + 1}, ${H} units, after “${show(ch)}”: mean forget ${mean(g.f).toFixed(2)}, ` +
       `input ${mean(g.i).toFixed(2)}, output ${mean(g.o).toFixed(2)}; cell state from ${Math.min(...g.c).toFixed(2)} ` +
       `to ${Math.max(...g.c).toFixed(2)}`);
   }
 
+  // Choosing another layer redraws the strip for the latest character at once (during a run the next
+  // frame draws it; after one, that step is recomputed from the state before it).
+  ui.layer.addEventListener("change", () => {
+    const layer = +ui.layer.value;
+    if (run) { run.layer = layer; return; }
+    if (!last) return;
+    const g = newGates();
+    model.step(last.id, last.prev, g, layer);
+    drawGates(g, last.ch, layer);
+  });
+
+  // Focus never falls to <body>: Generate hands it to Stop while a run lasts, and Stop hands it back.
   function stop() {
     if (!run) return;
     run.stopped = true;
     run = null;
-    ui.stop.disabled = true;
+    const hadFocus = document.activeElement === ui.stop || document.activeElement === document.body;
     checkPrompt();
+    if (hadFocus) (ui.go.disabled ? ui.prompt : ui.go).focus();
+    ui.stop.disabled = true;
   }
 
   // Feed the prompt, then sample: both a few milliseconds per animation frame, so the page stays responsive.
   function start() {
     if (run || !model || !checkPrompt()) return;
-    const s = settings(), layer = +ui.layer.value, H = model.H;
-    const gates = { i: new Float64Array(H), f: new Float64Array(H), o: new Float64Array(H), c: new Float64Array(H) };
-    const me = run = { stopped: false };
-    ui.go.disabled = true; ui.stop.disabled = false;
+    const s = settings(), gates = newGates();
+    const me = run = { stopped: false, layer: +ui.layer.value };
+    ui.stop.disabled = false;
+    if (document.activeElement === ui.go) ui.stop.focus();
+    ui.go.disabled = true;
     const prompt = ui.prompt.value, pending = model.encode(prompt).reverse(); // prompt ids still to feed
+    const promptLength = pending.length;
     ui.outPrompt.textContent = prompt; ui.outGen.textContent = "";
-    ui.live.textContent = "Generating.";
+    ui.rate.textContent = "";
+    ui.live.textContent = promptLength > 500 ? `Reading the ${promptLength}-character prompt, then generating.` : "Generating.";
     const { distribution, pick, mulberry32 } = lib, rand = mulberry32(s.seed);
+    const speed = new BusyRate();
     let state = model.initState(), logits = null, ch = "";
-    let made = 0, spoken = 0, lastSpoken = performance.now(), text = "", t0 = 0;
+    let made = 0, spoken = 0, lastSpoken = performance.now(), text = "";
     const frame = () => {
       if (me.stopped || !root.isConnected) { finish(); return; }
-      const t = performance.now();
+      const layer = me.layer, t = performance.now();
+      let sampled = 0;
       while (made < s.length && performance.now() - t < FRAME_MS) {
         let id;
         if (pending.length) id = pending.pop();                          // still reading the prompt
         else {
-          if (!t0) t0 = performance.now();
           id = pick(distribution(logits, s.temperature, s.topK), rand()); // draw the next character
-          text += model.vocab[id]; made++;
+          text += model.vocab[id]; made++; sampled++;
         }
         ch = model.vocab[id];
+        last = { id, prev: state, ch };
         ({ logits, state } = model.step(id, state, gates, layer));
       }
+      if (sampled) speed.add(performance.now() - t, sampled);             // time spent computing, not waiting
       ui.outGen.textContent = text;
       ui.out.scrollTop = ui.out.scrollHeight;
       drawTop(logits, s);
-      drawGates(gates, ch);
-      if (t0) ui.rate.textContent = `${made} characters, ${Math.round(made / ((performance.now() - t0) / 1000 || 1))} per second`;
+      drawGates(gates, ch, layer);
+      if (pending.length) {
+        const read = promptLength - pending.length;
+        ui.rate.textContent = `Reading the prompt: ${read.toLocaleString("en")} of ${promptLength.toLocaleString("en")} characters`;
+      } else if (speed.perSecond !== null) {
+        ui.rate.textContent = `${made} characters, ${Math.round(speed.perSecond)} per second of computing`;
+      }
       if (performance.now() - lastSpoken > ANNOUNCE_MS) { ui.live.textContent = text.slice(spoken); spoken = text.length; lastSpoken = performance.now(); }
       if (made >= s.length) finish(); else requestAnimationFrame(frame);
     };
@@ -188,8 +231,9 @@ function setup(root) {
       ui.layer.replaceChildren(...Array.from({ length: model.L }, (_, l) => new Option(`layer ${l + 1}`, l)));
       ui.layer.value = String(model.L - 1);
       const m = model.manifest, v = m.measured[m.encoding];
+      const wire = v && v.gzip_bytes ? `${Math.round(v.gzip_bytes / 1000)} kB compressed on the wire, ` : "";
       ui.status.textContent = `Model loaded: ${model.L}×${model.H} LSTM, ${model.vocab.length} characters, ` +
-        `${m.encoding} weights (${Math.round(m.weights_bytes / 1000)} kB).` + (v && v.val_nats !== undefined
+        `${m.encoding} weights (${wire}${Math.round(m.weights_bytes / 1000)} kB unpacked).` + (v && v.val_nats !== undefined
         ? ` Validation loss measured at build: ${v.decoded_val_nats.toFixed(3)} nats/char with these weights, ` +
           `${v.val_nats.toFixed(3)} in PyTorch.` : "");
       root.querySelectorAll("fieldset, button[data-pg='go']").forEach((el) => { el.disabled = false; });

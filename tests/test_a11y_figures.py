@@ -1,0 +1,81 @@
+"""Figures people can read: at phone width every inline figure draws its smallest text at 9 CSS px or more.
+
+The smallest text of each figure is read from its SVG file on disk (matplotlib draws text as glyph
+paths under `scale(s -s)`, s = size in pt / 100; the root gives the width in pt), independently of
+the page's own script (docs/javascripts/figure-fit.js). The page is opened at 390 px, every image is
+loaded, and the drawn width of each figure gives the drawn size of that text:
+    text px = smallest size (pt) × drawn width (px) / figure width (pt).
+A figure too wide to reach 9 px in the column must then sit in a box that scrolls sideways to show
+all of it. Needs `make site` first.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
+
+import pytest
+
+from test_a11y import open_page
+from test_browser import SITE, browser  # noqa: F401 (browser: fixture)
+
+pytestmark = pytest.mark.browser
+
+MIN_TEXT_PX = 9
+# Lesson pages and notebook pages with figures.
+PAGES = sorted(p.parent.relative_to(SITE).as_posix() + "/" for p in SITE.glob("phase-*/week-*/*/index.html")
+               if "<img" in p.read_text()) if SITE.is_dir() else []
+
+
+def svg_text_sizes(path: Path) -> tuple[float, float]:
+    """(width in pt, smallest text size in pt) of a matplotlib SVG."""
+    svg = path.read_text()
+    width = re.search(r'<svg[^>]*\swidth="([\d.]+)pt"', svg)
+    sizes = [100 * float(s) for s in re.findall(r"scale\(([\d.]+) -\1\)", svg)]
+    assert width and sizes, f"{path}: not a matplotlib SVG with text (no width in pt or no glyph runs)"
+    return float(width.group(1)), min(sizes)
+
+
+FIGURES = """async () => {
+  // Figures shown in this scheme (a page may hold a light and a dark variant; one is display: none).
+  const imgs = [...document.querySelectorAll('.md-content img')]
+    .filter(i => /\\.svg($|\\?)/.test(i.currentSrc || i.src) && getComputedStyle(i).display !== 'none');
+  imgs.forEach(i => { i.loading = 'eager'; });
+  await Promise.all(imgs.map(i => i.decode().catch(() => null)));
+  return imgs.map(i => {
+    const cs = getComputedStyle(i), r = i.getBoundingClientRect();
+    const pad = parseFloat(cs.paddingLeft) + parseFloat(cs.paddingRight) + parseFloat(cs.borderLeftWidth) + parseFloat(cs.borderRightWidth);
+    let box = i.parentElement;
+    while (box && box !== document.body && getComputedStyle(box).overflowX === 'visible') box = box.parentElement;
+    return { src: i.currentSrc || i.src, drawn: r.width - pad, fitted: i.dataset.minTextPx !== undefined,
+             scrolls: !!box && box !== document.body && box.scrollWidth >= r.width - 1 && ['auto', 'scroll'].includes(getComputedStyle(box).overflowX),
+             overflows: r.width > document.querySelector('.md-content').clientWidth + 1 };
+  });
+}"""
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_inline_figure_text_at_least_9px_on_phone(browser, site_url, path):
+    context, page, guard = open_page(browser, site_url, path, "light", "phone")
+    try:
+        page.evaluate("() => document.querySelectorAll('.md-content details').forEach(d => { d.open = true; })")
+        page.evaluate(FIGURES)  # loads every figure (they are lazy), so that figure-fit.js measures them
+        page.wait_for_function("() => [...document.querySelectorAll('.md-content img')]"
+                               ".filter(i => /\\.svg/.test(i.src) && getComputedStyle(i).display !== 'none')"
+                               ".every(i => i.dataset.minTextPx !== undefined)",
+                               timeout=15_000)
+        figures = page.evaluate(FIGURES)
+    finally:
+        context.close()
+    assert figures, f"/{path}: no SVG figure found"
+    small = []
+    for f in figures:
+        local = SITE / urlsplit(urljoin(site_url + path, f["src"])).path.lstrip("/")
+        width_pt, min_pt = svg_text_sizes(local)
+        px = min_pt * f["drawn"] / width_pt
+        if px < MIN_TEXT_PX - 0.05:
+            small.append(f"{local.name}: {min_pt:g} pt text drawn at {px:.1f} px")
+        if f["overflows"]:
+            assert f["scrolls"], f"{local.name} is wider than the column but its box does not scroll sideways"
+    assert not small, f"/{path} at 390 px: figure text under {MIN_TEXT_PX} px:\n  " + "\n  ".join(small)
+    guard.check(f"figures on /{path}")
