@@ -55,7 +55,7 @@ def test_flattened_cnn_and_mlp_fall_on_unseen_positions(r):
     i = r["invariance"]
     for kind in ("cnn_flat", "mlp"):
         assert i[f"{kind}_drop"]["lo"] > 0                            # a drop the seeds carry
-    assert i["cnn_flat_right"]["hi"] < 0.4                            # "not far above chance"
+    assert i["cnn_flat_right"]["hi"] < 0.4                            # "above chance ... but not by much"
     assert i["cnn_flat_left"]["lo"] > i["mlp_left"]["hi"]             # figure: flat CNN high on the left, MLP low
     assert i["cnn_pool_vs_cnn_flat_right"]["lo"] > 0                  # pooled beats flattened on the right
     assert not excludes_zero(i["cnn_flat_vs_mlp_right"])              # "the seeds do not tell them apart"
@@ -110,3 +110,15 @@ def test_plain_batchnorm_seeds_spread_widely_when_deep(r):
     d = r["degradation"]
     width = {k: d[f"loss_plain_bn_{k}"]["hi"] - d[f"loss_plain_bn_{k}"]["lo"] for k in (4, 12, 28)}
     assert width[12] > 2 * width[4] and width[28] > 2 * width[4]
+
+
+def test_review_wording_is_carried(r):
+    """Wording after the hostile review: the residual gradient "shrinks a few-fold" (mean below zero,
+    above one order of magnitude, interval including zero); the 12-layer plain stack "sits at chance
+    too"; with BatchNorm the plain stack's depth effect is undetermined either way."""
+    d = r["degradation"]
+    g = d["grad_ratio_residual_nobn"]
+    assert -1 < g["p"] < 0 and not excludes_zero(g)  # Day 2 records keep the mean under "p"
+    assert abs(d["loss_plain_nobn_12"]["p"] - d["chance_loss"]) < 0.05
+    bn = d["deep_minus_shallow_plain_bn"]
+    assert bn["lo"] < 0 < bn["hi"]
