@@ -149,6 +149,11 @@ def test_keyboard_path_day3(chromium, site_url):
 
         page.evaluate(TO_TOP)
         page.wait_for_function("() => document.querySelector('.figure-zoom__link')")
+        # Let every lazy figure load and be fitted first: a figure fitted while Tab passes over it can
+        # be focused twice, which would count a stop twice (a race of the test, not of the page's order).
+        page.evaluate("() => Promise.all([...document.querySelectorAll('.md-content img')].map("
+                      "i => { i.loading = 'eager'; return i.decode().catch(() => {}); }))")
+        page.wait_for_timeout(500)
         stops = tab_through(page)
         unfocused = [s for s in stops if not (s["outline"] or s["ring"])]
         assert not unfocused, f"{len(unfocused)} Tab stop(s) without a visible focus indicator: {unfocused[:5]}"

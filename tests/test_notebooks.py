@@ -272,7 +272,9 @@ def test_setup_cell_finds_a_checkout_above_it_and_explains_in_one_line_otherwise
     code = setup.setup_source(setup.Published())
     nowhere = tmp_path / "empty"
     nowhere.mkdir()
-    proc = subprocess.run([sys.executable, "-I", "-c", code], cwd=nowhere, capture_output=True, text=True)
+    # -S as well as -I: `make setup` installs the course package into the venv (editable), and this case
+    # is about an interpreter that has neither a checkout nor the package
+    proc = subprocess.run([sys.executable, "-I", "-S", "-c", code], cwd=nowhere, capture_output=True, text=True)
     assert proc.returncode != 0, "lesson_code must not be importable from an isolated interpreter here"
     assert proc.stderr.strip().splitlines()[-1].startswith(
         "ModuleNotFoundError: the course package lesson_code is missing: open this notebook inside a checkout")
@@ -282,7 +284,7 @@ def test_setup_cell_finds_a_checkout_above_it_and_explains_in_one_line_otherwise
     write(checkout / "lesson_code" / "__init__.py", "")
     write(checkout / "lesson_code" / "lessonkit" / "__init__.py", "")
     (checkout / "notebooks" / "week").mkdir(parents=True)
-    proc = subprocess.run([sys.executable, "-I", "-c", code], cwd=checkout / "notebooks" / "week",
+    proc = subprocess.run([sys.executable, "-I", "-S", "-c", code], cwd=checkout / "notebooks" / "week",
                           capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == f"{setup.READY} the checkout"
