@@ -42,7 +42,7 @@ def format_value(x, fmt: str = "") -> str:
     "%" -> a percentage with one decimal, kept even when it is 0 ("30.0%" beside "36.3%"), "%0" -> a
     whole percentage, "points" -> a difference of shares in percentage points.
     Intervals (a dict with "lo" and "hi", as lessonkit.statistics writes them): "ci%" -> "27.2–33.0%",
-    "cipoints" -> "+2.1 to +9.4 points", "ci.2f"-style -> "0.31–0.35"; any other format applied to
+    "cipoints" -> "+2.1 to +9.4 points", "ci.2f"-style -> "−0.04 to 0.27"; any other format applied to
     such a record formats its point estimate (its "diff", "mean", "value" or, for a proportion, "p";
     a paired record's "p" is its McNemar p-value, quoted as ``group.key.p``).
     """
@@ -54,7 +54,7 @@ def format_value(x, fmt: str = "") -> str:
             return f"{100 * x['lo']:.1f}–{100 * x['hi']:.1f}%"
         if unit == "points":
             return f"{100 * x['lo']:+.1f} to {100 * x['hi']:+.1f} points".replace("-", "−")
-        return f"{format(x['lo'], unit)}–{format(x['hi'], unit)}"
+        return f"{format(x['lo'], unit)} to {format(x['hi'], unit)}".replace("-", "−")
     if isinstance(x, dict) and fmt:  # an interval record: format its point estimate
         point = next((x[k] for k in ("diff", "mean", "value", "p") if k in x), None)  # a paired record's "p" is its p-value
         if point is None:
