@@ -12,8 +12,8 @@ import math
 import sys
 from pathlib import Path
 
-from lesson_code.lessonkit.cli import (THREADS_HELP, CLIError, Parser, add_experiment_command, lesson_parser,  # noqa: F401
-                                       check_writable_target, dropout_prob,
+from lesson_code.lessonkit.cli import (THREADS_HELP, CLIError, Parser, _number, add_experiment_command,  # noqa: F401
+                                       lesson_parser, check_writable_target, dropout_prob,
                                        log, nonempty_text, nonneg_int, one_line, positive_float, positive_int,
                                        probability, resolve_device, run_main, seed_int, temperature)
 
@@ -23,6 +23,11 @@ DEFAULT_CHECKPOINT = "checkpoints/day03_charlm.pt"
 DEFAULTS = dict(cell="lstm", backend="torch", embed=64, hidden=256, layers=2, dropout=0.2,
                 batch_size=32, seq_len=128, lr=3e-3, minutes=10.0, eval_every=200, reset_prob=0.1)
 
+
+
+def finite_float(text: str) -> float:
+    """Any finite number (a forget-gate bias may be negative)."""
+    return _number(float, text, math.isfinite, "a finite number")
 
 
 # ------------------------------------------------------------------ commands
@@ -52,9 +57,12 @@ def cmd_train(args) -> int:
         raise CLIError(f"the training text has {train_ids.numel()} characters, too few for --batch-size "
                        f"{args.batch_size} and --seq-len {args.seq_len}; use a longer text or smaller values")
 
+    if args.forget_bias is not None and args.cell != "lstm":
+        raise CLIError(f"--forget-bias sets the LSTM's forget gate; --cell {args.cell} has none (drop the option "
+                       "or use --cell lstm)")
     config = CharLMConfig(vocab_size=vocab.size, cell=args.cell, embed_size=args.embed,
                           hidden_size=args.hidden, num_layers=args.layers, dropout=args.dropout,
-                          backend=args.backend)
+                          backend=args.backend, forget_bias=args.forget_bias)
     tcfg = TrainConfig(batch_size=args.batch_size, seq_len=args.seq_len, lr=args.lr,
                        steps=args.steps, minutes=minutes, eval_every=args.eval_every,
                        reset_prob=args.reset_prob, seed=args.seed, device=str(device))
@@ -64,7 +72,8 @@ def cmd_train(args) -> int:
     bi = bigram_nats(train_ids, val_ids, vocab.size)
     budget = f"{args.steps} steps" if args.steps else f"{minutes:g} min"
     log(f"corpus: {source}: {len(train_text):,} train / {len(val_text):,} validation characters, vocabulary {vocab.size}")
-    log(f"model: {args.backend} {args.cell} {args.layers}x{args.hidden}, embed {args.embed}, dropout {args.dropout:g}, "
+    fb = f", forget bias {args.forget_bias:g}" if args.forget_bias is not None else ""
+    log(f"model: {args.backend} {args.cell} {args.layers}x{args.hidden}, embed {args.embed}, dropout {args.dropout:g}{fb}, "
          f"{count_parameters(model):,} parameters on {device}")
     log(f"training: batch {args.batch_size} x seq {args.seq_len}, Adam lr {args.lr:g} (cosine decay), clip {tcfg.clip}, "
          f"state reset prob {tcfg.reset_prob:g}, budget {budget}, seed {args.seed}")
@@ -142,6 +151,8 @@ def build_parser() -> Parser:
                    help="scratch = our cells (slower), torch = nn.LSTM/nn.GRU/nn.RNN (default: %(default)s)")
     t.add_argument("--embed", type=positive_int, default=d["embed"], metavar="N", help="embedding size (default: %(default)s)")
     t.add_argument("--hidden", type=positive_int, default=d["hidden"], metavar="N", help="hidden size (default: %(default)s)")
+    t.add_argument("--forget-bias", type=finite_float, default=None, metavar="B",
+                   help="LSTM only: start the forget-gate bias at B, e.g. 1 (default: torch's initialisation)")
     t.add_argument("--layers", type=positive_int, default=d["layers"], metavar="N", help="stacked layers (default: %(default)s)")
     t.add_argument("--dropout", type=dropout_prob, default=d["dropout"], metavar="P",
                    help="dropout between layers and before the output layer (default: %(default)s)")

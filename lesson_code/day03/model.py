@@ -4,6 +4,7 @@ CharLM uses our cells (cells.py); TorchCharLM has the same API on nn.LSTM/nn.GRU
 speed comparison. States are opaque: pass them back in to continue a sequence, detach them with
 detach_states between truncated-BPTT chunks.
 """
+import math
 from dataclasses import dataclass
 
 import torch
@@ -12,6 +13,7 @@ import torch.nn as nn
 from lesson_code.lessonkit.configs import DictConfig
 
 from .cells import CELL_TYPES, make_cell, unroll
+from .init import set_forget_bias
 
 BACKENDS = ("scratch", "torch")
 
@@ -26,6 +28,7 @@ class CharLMConfig(DictConfig):
     num_layers: int = 2
     dropout: float = 0.0  # between layers and before the head
     backend: str = "scratch"  # "scratch" = our cells, "torch" = nn.LSTM / nn.GRU / nn.RNN
+    forget_bias: float | None = None  # LSTM only: start b_f here (init.set_forget_bias); None = default init
 # --8<-- [end:config]
 
     def __post_init__(self):
@@ -38,6 +41,11 @@ class CharLMConfig(DictConfig):
                 raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}")
         if not 0.0 <= self.dropout < 1.0:
             raise ValueError(f"dropout must be in [0, 1), got {self.dropout}")
+        if self.forget_bias is not None:
+            if self.cell != "lstm":
+                raise ValueError(f"forget_bias is an LSTM setting; cell {self.cell!r} has no forget gate")
+            if not math.isfinite(self.forget_bias):
+                raise ValueError(f"forget_bias must be a finite number, got {self.forget_bias}")
 
 
 # --8<-- [start:char_lm]
@@ -102,8 +110,11 @@ class TorchCharLM(nn.Module):
 
 
 def build_model(config: CharLMConfig) -> nn.Module:
-    """CharLM for backend "scratch", TorchCharLM for backend "torch"."""
-    return CharLM(config) if config.backend == "scratch" else TorchCharLM(config)
+    """CharLM for backend "scratch", TorchCharLM for backend "torch"; the forget bias set if the config asks."""
+    model = CharLM(config) if config.backend == "scratch" else TorchCharLM(config)
+    if config.forget_bias is not None:
+        set_forget_bias(model, config.forget_bias)
+    return model
 
 
 def detach_states(states):

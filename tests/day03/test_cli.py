@@ -31,6 +31,18 @@ def checkpoint(tmp_path_factory):
     return path
 
 
+def test_train_with_forget_bias_keeps_it_in_the_checkpoint(tmp_path):
+    import torch
+
+    path = tmp_path / "fb.pt"
+    proc = run("train", "--steps", 2, "--checkpoint", path, "--forget-bias", "1", *TINY, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "forget bias 1" in proc.stdout
+    saved = torch.load(path, map_location="cpu", weights_only=False)
+    config = next(v for k, v in saved.items() if "config" in k and isinstance(v, dict) and "cell" in v)
+    assert config["forget_bias"] == 1.0
+
+
 def test_train_then_sample(checkpoint):
     a = run("sample", "--checkpoint", checkpoint, "--prompt", "First", "--length", 40, "--seed", 3)
     assert a.returncode == 0, a.stderr
@@ -61,6 +73,8 @@ PARSE_ERRORS = [
     ["train", "--reset-prob", "1.5"],
     ["train", "--reset-prob", "abc"],
     ["train", "--threads", "0"],
+    ["train", "--forget-bias", "nan"],
+    ["train", "--forget-bias", "one"],
     ["sample", "--temperature", "0"],
     ["sample", "--temperature", "-1"],
     ["sample", "--temperature", "inf"],
@@ -93,6 +107,7 @@ def test_runtime_errors_give_one_line_and_leave_no_file(tmp_path, checkpoint):
         (["train", "--steps", "3", "--checkpoint", ck, "--text", tmp_path], "directory"),
         (["train", "--steps", "3", "--checkpoint", tmp_path / "adir", *TINY], "directory"),
         (["train", "--steps", "3", "--checkpoint", ck, *TINY, "--batch-size", "100000"], "batch"),
+        (["train", "--steps", "3", "--checkpoint", ck, *TINY, "--cell", "gru", "--forget-bias", "1"], "--forget-bias"),
         (["sample", "--checkpoint", tmp_path / "missing.pt"], "not found"),
         (["sample", "--checkpoint", tmp_path / "corrupt.pt"], "corrupt"),
         (["sample", "--checkpoint", checkpoint, "--prompt", "Zebra \u00e9"], "'\u00e9' (U+00E9)"),

@@ -296,8 +296,8 @@ def test_forget_bias_changes_what_the_lstm_learns():
 
 @pytest.fixture(scope="module")
 def lm_result():
-    return char_lm.run(seed=0, steps=30, lstm_hidden=32, eval_every=15, eval_tokens=500, memorise_steps=12,
-                       corpus_path=EXCERPT_PATH)
+    return char_lm.run(seed=0, n_seeds=2, steps=30, lstm_hidden=32, eval_every=15, eval_tokens=500,
+                       memorise_steps=12, corpus_path=EXCERPT_PATH)
 
 
 def test_char_lm_models_are_matched_and_learn(lm_result):
@@ -312,14 +312,28 @@ def test_char_lm_models_are_matched_and_learn(lm_result):
         assert m["val_step"] == [15, 30] and len(m["train_nats"]) == 3
         assert m["final_val_nats"] < lm_result["log_vocab"]  # better than uniform after 30 steps
         assert m["train_nats"][-1] < m["train_nats"][0]
+    assert models["lstm_bias1"]["config"]["forget_bias"] == 1.0 and models["lstm"]["config"]["forget_bias"] is None
+    assert models["lstm_bias1"]["hidden_size"] == models["lstm"]["hidden_size"]
     memo = lm_result["memorisation"]  # the pitfall run: a model far larger than its 500 training characters
     assert memo["chars"] == 500 and memo["params_per_char"] == memo["parameters"] / 500 > 100
     assert memo["val_step"] == [2, 4, 6, 8, 10, 12] and len(memo["val_nats"]) == 6
 
 
+def test_char_lm_seeds_and_paired_differences(lm_result):
+    """Every arm at every seed; a paired difference is the interval of the per-seed differences."""
+    per_seed = lm_result["per_seed"]
+    assert set(per_seed) == set(char_lm.ARMS) and all(len(v) == 2 for v in per_seed.values())
+    assert per_seed["lstm"][0] == lm_result["models"]["lstm"]["final_val_nats"]  # models = the first seed
+    assert per_seed["lstm"][0] != per_seed["lstm"][1]  # the seeds differ
+    d = lm_result["differences"]["lstm_bias1_minus_lstm"]
+    assert d["values"] == pytest.approx([a - b for a, b in zip(per_seed["lstm_bias1"], per_seed["lstm"])])
+    assert d["lo"] <= d["mean"] <= d["hi"]
+    assert lm_result["quotes"]["diff_gru_minus_lstm"] == lm_result["differences"]["gru_minus_lstm"]
+
+
 def test_char_lm_deterministic_and_json(lm_result):
-    again = char_lm.run(seed=0, steps=30, lstm_hidden=32, eval_every=15, eval_tokens=500, memorise_steps=12,
-                        corpus_path=EXCERPT_PATH)
+    again = char_lm.run(seed=0, n_seeds=2, steps=30, lstm_hidden=32, eval_every=15, eval_tokens=500,
+                        memorise_steps=12, corpus_path=EXCERPT_PATH)
     assert again == lm_result
     assert _roundtrip(lm_result) == lm_result
 

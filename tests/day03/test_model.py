@@ -91,6 +91,30 @@ def test_config_round_trip_and_validation():
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
+def test_forget_bias_in_the_config(backend):
+    """forget_bias=1 gives every LSTM layer an effective forget bias of exactly 1 and changes nothing
+    else; None leaves torch's initialisation (the same weights as before the option existed)."""
+    torch.manual_seed(0)
+    plain = build_model(tiny(backend=backend))
+    torch.manual_seed(0)
+    biased = build_model(tiny(backend=backend, forget_bias=1.0))
+    changed = [n for (n, a), (_, b) in zip(plain.named_parameters(), biased.named_parameters()) if not torch.equal(a, b)]
+    assert changed and all("bias" in n and "head" not in n for n in changed)
+    for layer in range(L):
+        if backend == "scratch":
+            eff = biased.cells[layer].W_h.bias[H:2 * H]
+        else:
+            eff = getattr(biased.rnn, f"bias_ih_l{layer}")[H:2 * H] + getattr(biased.rnn, f"bias_hh_l{layer}")[H:2 * H]
+        assert torch.all(eff == 1.0)
+    cfg = tiny(backend=backend, forget_bias=1.0)
+    assert CharLMConfig.from_dict(cfg.to_dict()) == cfg
+    with pytest.raises(ValueError, match="forget_bias is an LSTM setting"):
+        tiny("gru", backend, forget_bias=1.0)
+    with pytest.raises(ValueError, match="finite"):
+        tiny(backend=backend, forget_bias=float("inf"))
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
 def test_dropout_only_in_train_mode(backend):
     torch.manual_seed(0)
     model = build_model(tiny("lstm", backend, dropout=0.5))

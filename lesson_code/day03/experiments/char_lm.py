@@ -1,5 +1,7 @@
 """Char-level language models on the Shakespeare corpus: RNN vs LSTM vs GRU at equal parameter counts,
-at a short budget (the page's showcase model, trained much longer, is figures/showcase.py).
+at a short budget, over several seeds (the page's showcase model, trained much longer, is
+figures/showcase.py). The LSTM runs twice: with torch's default initialisation and with the forget
+bias started at 1 (Jozefowicz et al. 2015), the confound the comparison must remove.
 
 Corpus, split and vocabulary: corpus.load_corpus() (raises CorpusError if it cannot be fetched),
 corpus.train_val_split (validation = the held-out play), data.Vocab over the whole text. Baselines:
@@ -18,9 +20,16 @@ from ..corpus import TRAIN_PLAYS, load_corpus, train_val_split
 from ..data import Vocab
 from ..model import CharLMConfig, build_model, count_parameters
 from ..train import TrainConfig, evaluate, train
+from lesson_code.lessonkit.statistics import t_interval
+
 from ._common import mean, single_thread
 
+# arm -> (cell, forget bias or None for torch's default initialisation)
+ARMS = {"rnn": ("rnn", None), "lstm": ("lstm", None), "lstm_bias1": ("lstm", 1.0), "gru": ("gru", None)}
 CELLS = ("rnn", "lstm", "gru")
+# the paired comparisons (a − b, per seed, then a t interval over seeds) the page reads
+COMPARISONS = (("lstm_bias1", "lstm"), ("gru", "lstm"), ("gru", "lstm_bias1"), ("rnn", "lstm"),
+               ("rnn", "gru"), ("rnn", "lstm_bias1"))
 
 
 def matched_hidden_size(cell: str, target: int, vocab_size: int, embed_size: int, num_layers: int) -> int:
@@ -67,68 +76,91 @@ def memorisation(train_ids, val_ids, vocab_size: int, seed: int, chars: int = 50
             "eval_tokens": eval_tokens}
 
 
-def measure(seed: int = 0, steps: int = 1000, lstm_hidden: int = 256, embed_size: int = 32, num_layers: int = 1,
-        batch_size: int = 32, seq_len: int = 64, lr: float = 3e-3, eval_every: int = 100,
-        eval_tokens: int = 20_000, cells=CELLS, memorise_chars: int = 500, memorise_steps: int = 300,
+def train_arm(arm: str, seed: int, target: int, V: int, train_ids, val_ids, *, steps: int, lstm_hidden: int,
+              embed_size: int, num_layers: int, batch_size: int, seq_len: int, lr: float, eval_every: int,
+              eval_tokens: int) -> dict:
+    """Train one arm of ARMS at one seed (weights from torch.manual_seed(seed), batches from the seed:
+    every arm of a seed sees the same batches). Returns its curves, sizes and final validation loss."""
+    cell, forget_bias = ARMS[arm]
+    hidden = lstm_hidden if cell == "lstm" else matched_hidden_size(cell, target, V, embed_size, num_layers)
+    config = CharLMConfig(V, cell, embed_size, hidden, num_layers, backend="torch", forget_bias=forget_bias)
+    torch.manual_seed(seed)
+    model = build_model(config)
+    cfg = TrainConfig(batch_size=batch_size, seq_len=seq_len, lr=lr, steps=steps, eval_every=eval_every,
+                      eval_tokens=eval_tokens, seed=seed)
+    hist = train(model, train_ids, val_ids, cfg, progress=False)  # leaves the best-validation weights
+    block = min(10, steps)
+    final = evaluate(model, val_ids, cfg.eval_batch_size, seq_len)
+    return {
+        "hidden_size": hidden, "parameters": count_parameters(model), "config": config.to_dict(),
+        "train_config": cfg.to_dict(),
+        "train_step": [min(i + block, steps) for i in range(0, steps, block)],
+        "train_nats": block_means(hist["train_nats"], block),
+        "val_step": hist["val_step"], "val_nats": hist["val_nats"],
+        "best_step": hist["best_step"], "best_val_nats": hist["best_val_nats"],
+        "final_val_nats": final, "final_val_bits": final / math.log(2),
+        "chars_seen": hist["chars_seen"], "epochs": hist["epochs"],
+    }
+
+
+def measure(seed: int = 0, n_seeds: int = 3, steps: int = 1000, lstm_hidden: int = 256, embed_size: int = 32,
+        num_layers: int = 1, batch_size: int = 32, seq_len: int = 64, lr: float = 3e-3, eval_every: int = 100,
+        eval_tokens: int = 20_000, arms=tuple(ARMS), memorise_chars: int = 500, memorise_steps: int = 300,
         corpus_path=None) -> dict:
-    """Train the three cells; returns {"vocab_size", "log_vocab", "baselines": {"unigram", "bigram"},
-    "models": {cell: {"hidden_size", "parameters", "val_step", "val_nats", "train_step", "train_nats",
-    "best_val_nats", "best_step", "final_val_nats", "final_val_bits"}}, "quotes": {...}}. All losses
-    in nats/char; "memorisation": see memorisation() (memorise_steps=0 skips it). corpus_path: another text file instead of the Shakespeare corpus (tests use the shipped excerpt)."""
+    """Train every arm at seeds seed .. seed + n_seeds - 1. Returns {"vocab_size", "log_vocab",
+    "baselines": {"unigram", "bigram"}, "models": {arm: train_arm() at the first seed (the figure's
+    curves)}, "per_seed": {arm: [final validation nats per seed]}, "final_ci": {arm: t interval over
+    seeds}, "differences": {"a_minus_b": t interval over seeds of the paired per-seed differences},
+    "quotes": {...}}. All losses in nats/char, measured on the whole held-out play with the weights of
+    the best validation point; "memorisation": see memorisation() (memorise_steps=0 skips it).
+    corpus_path: another text file instead of the Shakespeare corpus (tests use the shipped excerpt)."""
     text = load_corpus(corpus_path)
     train_text, val_text = train_val_split(text)
     vocab = Vocab.from_text(text)
     train_ids, val_ids = vocab.encode(train_text), vocab.encode(val_text)
     V = vocab.size
+    seeds = [seed + k for k in range(n_seeds)]
+    settings = dict(steps=steps, lstm_hidden=lstm_hidden, embed_size=embed_size, num_layers=num_layers,
+                    batch_size=batch_size, seq_len=seq_len, lr=lr, eval_every=eval_every, eval_tokens=eval_tokens)
 
     with single_thread():
         baselines = {"unigram": unigram_nats(train_ids, val_ids, V), "bigram": bigram_nats(train_ids, val_ids, V)}
         target = count_parameters(build_model(CharLMConfig(V, "lstm", embed_size, lstm_hidden, num_layers,
                                                            backend="torch")))
-        models = {}
-        for cell in cells:
-            hidden = lstm_hidden if cell == "lstm" else matched_hidden_size(cell, target, V, embed_size, num_layers)
-            config = CharLMConfig(V, cell, embed_size, hidden, num_layers, backend="torch")
-            torch.manual_seed(seed)
-            model = build_model(config)
-            cfg = TrainConfig(batch_size=batch_size, seq_len=seq_len, lr=lr, steps=steps, eval_every=eval_every,
-                              eval_tokens=eval_tokens, seed=seed)
-            hist = train(model, train_ids, val_ids, cfg, progress=False)  # leaves the best-validation weights
-            block = min(10, steps)
-            final = evaluate(model, val_ids, cfg.eval_batch_size, seq_len)
-            models[cell] = {
-                "hidden_size": hidden, "parameters": count_parameters(model), "config": config.to_dict(),
-                "train_config": cfg.to_dict(),
-                "train_step": [min(i + block, steps) for i in range(0, steps, block)],
-                "train_nats": block_means(hist["train_nats"], block),
-                "val_step": hist["val_step"], "val_nats": hist["val_nats"],
-                "best_step": hist["best_step"], "best_val_nats": hist["best_val_nats"],
-                "final_val_nats": final, "final_val_bits": final / math.log(2),
-                "chars_seen": hist["chars_seen"], "epochs": hist["epochs"],
-            }
+        runs = {arm: [train_arm(arm, s, target, V, train_ids, val_ids, **settings) for s in seeds] for arm in arms}
         memo = memorisation(train_ids, val_ids, V, seed, memorise_chars, memorise_steps, eval_tokens=eval_tokens) \
             if memorise_steps else None
 
+    models = {arm: r[0] for arm, r in runs.items()}
+    per_seed = {arm: [x["final_val_nats"] for x in r] for arm, r in runs.items()}
+    final_ci = {arm: t_interval(v) for arm, v in per_seed.items()} if n_seeds > 1 else {}
+    differences = {}
+    if n_seeds > 1:
+        for a, b in COMPARISONS:
+            if a in per_seed and b in per_seed:
+                differences[f"{a}_minus_{b}"] = t_interval([x - y for x, y in zip(per_seed[a], per_seed[b])])
     quotes = {
         "vocab_size": V, "log_vocab": math.log(V), "steps": steps, "batch_size": batch_size, "seq_len": seq_len,
-        "unigram_nats": baselines["unigram"], "bigram_nats": baselines["bigram"],
+        "n_seeds": n_seeds, "unigram_nats": baselines["unigram"], "bigram_nats": baselines["bigram"],
         **{f"{c}_hidden_size": m["hidden_size"] for c, m in models.items()},
         **{f"{c}_parameters": m["parameters"] for c, m in models.items()},
-        **{f"{c}_final_val_nats": m["final_val_nats"] for c, m in models.items()},
+        **{f"{c}_final_val_nats": m["final_val_nats"] for c, m in models.items()},  # the first seed's
         **{f"{c}_final_val_bits": m["final_val_bits"] for c, m in models.items()},
         **{f"{c}_last_train_nats": m["train_nats"][-1] for c, m in models.items()},
+        **{f"{c}_final_ci": ci for c, ci in final_ci.items()},
+        **{f"{c}_per_seed": v for c, v in per_seed.items()},
+        **{f"diff_{k}": ci for k, ci in differences.items()},
         **({f"memorise_{k}": v for k, v in memo.items() if not isinstance(v, list)} if memo else {}),
     }
     return {
-        "experiment": "char_lm", "seed": seed,
-        "budget": {"steps": steps, "lstm_hidden": lstm_hidden, "embed_size": embed_size, "num_layers": num_layers,
-                   "batch_size": batch_size, "seq_len": seq_len, "lr": lr, "eval_every": eval_every,
-                   "eval_tokens": eval_tokens, "cells": list(cells), "memorise_chars": memorise_chars,
+        "experiment": "char_lm", "seed": seed, "seeds": seeds,
+        "budget": {**settings, "n_seeds": n_seeds, "arms": list(arms), "memorise_chars": memorise_chars,
                    "memorise_steps": memorise_steps,
                    "corpus_path": None if corpus_path is None else str(corpus_path)},
         "units": "nats/char (bits = nats / ln 2)", "vocab_size": V, "log_vocab": math.log(V),
         "train_chars": len(train_text), "val_chars": len(val_text),
-        "baselines": baselines, "models": models, "memorisation": memo, "quotes": quotes,
+        "baselines": baselines, "models": models, "per_seed": per_seed, "final_ci": final_ci,
+        "differences": differences, "memorisation": memo, "quotes": quotes,
     }
 
 
