@@ -12,7 +12,9 @@ replaced by the decoded ones) next to the original's, and mean KL(p_torch ‖ p_
 agreement over the same validation characters. Biases stay float32 (they are tiny).
 
 Files (all prefixed ``playground-`` so they sit beside a builder's other outputs):
-    playground-weights.bin       the tensors, little-endian, listed with offsets in the manifest
+    playground-weights.<sha>.bin the tensors, little-endian, listed with offsets in the manifest; the
+                                 name carries the first 12 hex digits of the file's SHA-256, so a
+                                 browser's cached copy of older weights never pairs with a newer manifest
     playground-manifest.json     vocabulary, shapes, dtypes, offsets (scales live in the .bin as
                                  float32, one per row; the manifest gives their offsets), val losses
     playground-reference.json    a fixed prompt (the first REFERENCE_CHARS characters of the held-out
@@ -44,11 +46,18 @@ from .model import CharLM, TorchCharLM
 FORMAT = "lesson_code.day03.browser"
 VERSION = 1
 PREFIX = "playground-"
-WEIGHTS, MANIFEST = PREFIX + "weights.bin", PREFIX + "manifest.json"
+MANIFEST = PREFIX + "manifest.json"
 REFERENCE, REFERENCE_LOGITS = PREFIX + "reference.json", PREFIX + "reference.bin"
 REFERENCE_CHARS = 1000  # the reference prompt: the first characters of the held-out text
 WIRE_BUDGET = 1_000_000  # bytes of gzip on the wire (issue 10)
 ENCODINGS = ("fp16", "int8")  # most accurate first: the first that fits the budget ships
+
+
+def weights_file_name(sha256_hex: str) -> str:
+    """playground-weights.<first 12 hex digits of the file's SHA-256>.bin: the name changes with the content."""
+    return f"{PREFIX}weights.{sha256_hex[:12]}.bin"
+
+
 REFERENCE_PROMPT = (
     "KING.\nWhat news from the north? Speak, and be brief.\n\n"
     "MESSENGER.\nMy lord, the rebels gather by the river,\n"
@@ -210,7 +219,7 @@ def prompt_logits(model: nn.Module, vocab: Vocab, prompt: str) -> torch.Tensor:
 def export_for_browser(model: nn.Module, vocab: Vocab, out_dir: Path, val_ids: torch.Tensor | None,
                        encoding: str | None = None, max_val_chars: int | None = None,
                        reference_prompt: str | None = None) -> dict:
-    """Write playground-{weights.bin, manifest.json, reference.json} into ``out_dir``; return the quotes.
+    """Write playground-{weights.<sha>.bin, manifest.json, reference.json} into ``out_dir``; return the quotes.
 
     encoding None: measure fp16 and int8 and ship the first of ENCODINGS whose gzip size fits
     WIRE_BUDGET; "fp32" | "fp16" | "int8" forces one (the browser test exports fp32 this way).
@@ -267,9 +276,11 @@ def _export(model, vocab, out_dir, val_ids, encoding, reference_prompt) -> dict:
     ref_agree = (ref.argmax(-1) == ref_decoded.argmax(-1)).double().mean().item()
 
     state_hash = hashlib.sha256(b"".join(t.numpy().tobytes() for _, t in tensors)).hexdigest()
+    weights_sha = hashlib.sha256(blob).hexdigest()
+    weights_name = weights_file_name(weights_sha)
     manifest = {
         "format": FORMAT, "version": VERSION,
-        "weights": WEIGHTS, "weights_bytes": len(blob), "weights_sha256": hashlib.sha256(blob).hexdigest(),
+        "weights": weights_name, "weights_bytes": len(blob), "weights_sha256": weights_sha,
         "model_sha256": state_hash,  # of the float32 tensors: ties the export to its checkpoint
         "encoding": encoding,
         "config": {"cell": "lstm", "gate_order": "ifgo", "vocab_size": c.vocab_size,
@@ -288,7 +299,10 @@ def _export(model, vocab, out_dir, val_ids, encoding, reference_prompt) -> dict:
         "kl_nats_mean": ref_kl.mean().item(), "kl_nats_max": ref_kl.max().item(),
         "argmax_agreement": ref_agree,
     }
-    atomic_write_bytes(out_dir / WEIGHTS, blob)
+    for old in out_dir.glob(f"{PREFIX}weights*.bin"):  # an earlier export's weights: no longer named anywhere
+        if old.name != weights_name:
+            old.unlink()
+    atomic_write_bytes(out_dir / weights_name, blob)
     atomic_write_bytes(out_dir / REFERENCE_LOGITS, logits_blob)
     atomic_write_bytes(out_dir / REFERENCE, json_text(reference).encode())
     atomic_write_bytes(out_dir / MANIFEST, json_text(manifest).encode())  # last: its presence means a complete export

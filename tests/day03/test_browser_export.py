@@ -1,5 +1,6 @@
 """browser_export: the bytes the playground reads decode to the model (both backends), int8 error is
 within half a step per row, the choice follows the budget, same model -> same bytes, clear errors."""
+import hashlib
 import json
 
 import numpy as np
@@ -80,8 +81,12 @@ def test_same_model_same_bytes_and_choice_follows_budget(tmp_path, monkeypatch):
     assert qa == qb and qa["encoding"] == "fp16"  # tiny: fp16 fits, and is the more accurate
     for f in sorted((tmp_path / "a").iterdir()):
         assert f.read_bytes() == (tmp_path / "b" / f.name).read_bytes(), f.name
+    manifest = json.loads((tmp_path / "a" / bx.MANIFEST).read_text())
+    weights = manifest["weights"]  # the name carries the content's hash
+    assert weights == bx.weights_file_name(manifest["weights_sha256"])
+    assert weights == f"playground-weights.{hashlib.sha256((tmp_path / 'a' / weights).read_bytes()).hexdigest()[:12]}.bin"
     assert sorted(p.name for p in (tmp_path / "a").iterdir()) == sorted(
-        [bx.WEIGHTS, bx.MANIFEST, bx.REFERENCE, bx.REFERENCE_LOGITS])
+        [weights, bx.MANIFEST, bx.REFERENCE, bx.REFERENCE_LOGITS])
     fp16 = qa["fp16_gzip_kb"] * 1000
     monkeypatch.setattr(bx, "WIRE_BUDGET", int(fp16) - 1)
     assert bx.export_for_browser(model, VOCAB, tmp_path / "c", None, reference_prompt=TEXT[:50])["encoding"] == "int8"

@@ -420,3 +420,49 @@ def test_grad_at_first_state_matches_the_experiment():
         expected = res["float64"][name]["h0_geomean"][0]
         got = gradient_norms.grad_at_first_state(kind, 50, seed=0, forget_bias=bias)
         assert got == pytest.approx(expected, rel=1e-9), name
+
+
+def test_direct_path_share_against_T(grad_result):
+    """The direct path's share of the gradient at the first state, per seed, at each T of SHARE_T
+    that fits the run; it falls with T for the LSTM with forget bias 3 (section 3.3)."""
+    share = grad_result["direct_share"]
+    assert share["T"] == [20, 50]
+    for name in gradient_norms.DECOMPOSED:
+        assert len(share[name]["per_seed"]) == 2
+        for row in share[name]["per_seed"]:
+            assert all(0 < v for v in row)
+        assert share[name]["min"][0] <= share[name]["geomean"][0] <= share[name]["max"][0]
+    assert share["lstm_bias3"]["max"][1] < share["lstm_bias3"]["min"][0]
+    q = grad_result["quotes"]["share_lstm_bias3_T20"]
+    assert q["geomean"] == share["lstm_bias3"]["geomean"][0] and q["n"] == 2
+
+
+def test_gru_with_update_gate_biases_zeroed():
+    """Config gru_zbias0: the default GRU's weights at the same seed, with b_xz = b_hz = 0 and nothing else changed."""
+    plain = gradient_norms.make_configured_cell("gru", 4, 8)
+    zeroed = gradient_norms.make_configured_cell("gru", 4, 8)
+    gradient_norms.zero_update_gate_bias(zeroed)
+    again = gradient_norms.make_configured_cell("gru_zbias0", 4, 8)
+    for (n, a), (_, b), (_, c) in zip(plain.named_parameters(), zeroed.named_parameters(), again.named_parameters()):
+        assert torch.equal(b, c), n
+        if n.endswith("bias"):
+            assert torch.all(b[8:16] == 0) and torch.equal(a[:8], b[:8]) and torch.equal(a[16:], b[16:])
+        else:
+            assert torch.equal(a, b), n
+    assert gradient_norms.grad_of_config("gru", 20, seed=4, size=8) == pytest.approx(
+        gradient_norms.grad_at_first_state("gru", 20, seed=4, size=8), rel=1e-12)
+
+
+def test_direct_path_share_on_a_recall_model():
+    """long_range.direct_path_share: the same route-cutting ratio as gradient_norms, on the recall
+    model's embedded inputs; None for the vanilla RNN; the model itself is left unchanged."""
+    gen = torch.Generator().manual_seed(0)
+    x, _ = long_range.make_batch(16, 5, 8, 8, gen)
+    torch.manual_seed(0)
+    for backend in ("torch", "scratch"):
+        net = long_range.RecallNet("lstm", 17, 8, hidden_size=8, backend=backend)
+        before = {k: v.clone() for k, v in net.state_dict().items()}
+        share = long_range.direct_path_share(net, x)
+        assert 0 < share < 1
+        assert all(torch.equal(v, before[k]) and v.dtype == torch.float32 for k, v in net.state_dict().items())
+    assert long_range.direct_path_share(long_range.RecallNet("rnn", 17, 8, hidden_size=8), x) is None

@@ -46,6 +46,7 @@ CONFIGS = {
     "lstm_bias0": ("lstm", 0.0),
     "lstm_bias1": ("lstm", 1.0),
     "lstm_bias3": ("lstm", 3.0),
+    "gru_zbias0": ("gru", None),  # Exercise 1: the GRU with both update-gate biases set to 0
 }
 FLOAT32_CONFIGS = ("rnn", "gru", "lstm")
 
@@ -67,14 +68,33 @@ def grad_at_first_state(kind: str, T: int, seed: int = 0, size: int = 64, forget
 # --8<-- [end:grad_at_first_state]
 
 
+@torch.no_grad()
+def zero_update_gate_bias(cell) -> None:
+    """Set both update-gate biases of our GRUCell, b_xz and b_hz (slice [H:2H], gate order r, z, n), to 0."""
+    H = cell.hidden_size
+    cell.W_x.bias[H:2 * H] = 0.0
+    cell.W_h.bias[H:2 * H] = 0.0
+
+
 def make_configured_cell(name: str, seed: int, size: int) -> torch.nn.Module:
-    """The cell of config `name` built right after torch.manual_seed(seed) (float32)."""
+    """The cell of config `name` built right after torch.manual_seed(seed) (float32): the same
+    weights for every config of a kind at one seed, only the named biases changed."""
     kind, bias = CONFIGS[name]
     torch.manual_seed(seed)
     cell = make_cell(kind, size, size)
     if bias is not None:
         set_forget_bias(cell, bias)
+    if name == "gru_zbias0":
+        zero_update_gate_bias(cell)
     return cell
+
+
+def grad_of_config(name: str, T: int, seed: int = 0, size: int = 64) -> float:
+    """|∂L/∂h_0| for L = sum(h_T) as grad_at_first_state, for any cell of CONFIGS (float64)."""
+    cell = make_configured_cell(name, seed, size).double()
+    xs = torch.randn(1, T, size, dtype=torch.float64, generator=torch.Generator().manual_seed(seed))
+    states, _ = unroll_states(cell, xs)
+    return state_gradients(states, T)[0][0]
 
 
 def unroll_states(cell, xs):
@@ -108,7 +128,8 @@ def state_gradients(states, T):
 
 
 ROUTES = ("direct", "candidate", "candidate_only", "total")
-DECOMPOSED = ("lstm_bias0", "lstm_bias1", "lstm_bias3", "gru")
+DECOMPOSED = ("lstm_bias0", "lstm_bias1", "lstm_bias3", "gru", "gru_zbias0")
+SHARE_T = (20, 50, 100, 200)  # lengths at which the direct path's share of the gradient is measured
 
 
 def unroll_cut(cell, xs, route: str = "total"):
@@ -260,8 +281,29 @@ def measure(seed: int = 0, n_seeds: int = 5, T_values=(10, 20, 50, 100, 200), hi
             entry["direct_over_heuristic"] = entry["grad_direct"] / heuristic
             paths[name] = entry
             entry["max_over_median"] = entry["unit_product_max"] / entry["unit_product_median"]
+    # The direct path's share of the gradient at the first state, against T: per seed, then the
+    # geometric mean and the range over seeds (section 3.3: the share depends on T)
+    share = {"T": [T for T in SHARE_T if T <= T_values[-1]]}
+    with single_thread():
+        for name in DECOMPOSED:
+            rows = []
+            for s in seeds:
+                cell = make_configured_cell(name, s, hidden_size).double()
+                row = []
+                for T in share["T"]:
+                    g = {}
+                    for route in ("direct", "total"):
+                        first, hT, _ = unroll_cut(cell, inputs[s][:, :T], route)
+                        g[route] = safe_norm(torch.autograd.grad(hT.sum(), [first])[0])
+                    row.append(g["direct"] / g["total"])
+                rows.append(row)
+            share[name] = {"per_seed": rows, **_spread(rows)}
     path_quotes = {f"path_{name}_{k}": v for name in DECOMPOSED for k, v in paths[name].items()
                    if k != "per_seed"}
+    for name in DECOMPOSED:
+        for i, T in enumerate(share["T"]):
+            path_quotes[f"share_{name}_T{T}"] = {"geomean": share[name]["geomean"][i], "min": share[name]["min"][i],
+                                                 "max": share[name]["max"][i], "n": n_seeds}
     lstm_paths = [paths[name] for name in DECOMPOSED if CONFIGS[name][0] == "lstm"]
     # the largest factor (either way) by which one route's gradient differs from the reference, over the biases
     path_quotes["path_lstm_direct_over_heuristic_spread"] = max(
@@ -296,7 +338,7 @@ def measure(seed: int = 0, n_seeds: int = 5, T_values=(10, 20, 50, 100, 200), hi
         "hidden_size": hidden_size, "input_size": hidden_size, "T_values": T_values,
         "loss": "sum(h_T)", "t_index": "t = 0 is the initial state h_0, t = T the last state",
         "configs": {name: {"kind": k, "forget_bias": b} for name, (k, b) in CONFIGS.items()},
-        "float64": float64, "float32": float32, "paths": paths, "quotes": quotes,
+        "float64": float64, "float32": float32, "paths": paths, "direct_share": share, "quotes": quotes,
     }
 
 

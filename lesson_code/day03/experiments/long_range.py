@@ -18,6 +18,8 @@ steps a symbol must be held, per unit, before and after training. That product i
 which the direct path (diag(prod f) or diag(prod z)) scales both the stored symbol and the gradient
 that teaches the model to store it.
 """
+import copy
+
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -27,7 +29,8 @@ from ..init import set_forget_bias
 from ..torch_compat import copy_from_torch
 from lesson_code.lessonkit.statistics import t_interval
 
-from ._common import geomean, mean, single_thread
+from ._common import geomean, mean, safe_norm, single_thread
+from .gradient_norms import unroll_cut
 
 # name -> (cell kind, forget bias or None for the default init)
 MODELS = {
@@ -38,6 +41,7 @@ MODELS = {
     "gru": ("gru", None),
 }
 SOLVED = 0.9  # held-out accuracy counted as "solved"
+SHARE_BATCH = 200  # held-out sequences over which the direct path's share of the gradient is measured
 
 
 def make_batch(batch_size: int, gap: int, n_classes: int, n_distractors: int, gen: torch.Generator):
@@ -70,19 +74,44 @@ class RecallNet(nn.Module):
         return self.head(hs[:, -1])  # (B, K)
 
 
+def _our_cell(net: RecallNet):
+    """The recurrent layer of net as our cell (LSTMCell/GRUCell) with the same weights, or None (RNN)."""
+    kind = {nn.LSTM: "lstm", nn.GRU: "gru", LSTMCell: "lstm", GRUCell: "gru"}.get(type(net.rnn))
+    if kind is None or not isinstance(net.rnn, (nn.LSTM, nn.GRU)):
+        return net.rnn if kind else None
+    with torch.random.fork_rng():  # building it draws an init: leave the global generator untouched
+        cell = make_cell(kind, net.rnn.input_size, net.rnn.hidden_size)
+    copy_from_torch(cell, net.rnn, "_l0")
+    return cell
+
+
+def direct_path_share(net: RecallNet, x) -> float | None:
+    """Section 3.3's route-cutting measurement on the recall model: ||∂L/∂c_0|| through the direct
+    path alone over ||∂L/∂c_0|| through every route (∂L/∂h_0 for the GRU), L = sum of h_T over the
+    sequences x (B, gap + 2), in float64. None for the vanilla RNN."""
+    cell = _our_cell(net)
+    if cell is None:
+        return None
+    cell = copy.deepcopy(cell).double()  # a copy: the scratch backend's cell is the model's own
+    with torch.no_grad():
+        xs = net.embed(x).double()  # (B, T, E)
+    g = {}
+    for route in ("direct", "total"):
+        first, hT, _ = unroll_cut(cell, xs, route)
+        (grad,) = torch.autograd.grad(hT.sum(), [first])
+        g[route] = safe_norm(grad)
+    return g["direct"] / g["total"] if g["total"] > 0 else None
+
+
 @torch.no_grad()
 def keep_gate_products(net: RecallNet, x) -> list | None:
     """Per unit, the geometric mean over the batch x (B, gap + 2) of prod_t keep_t over the steps
     t = 1 .. gap + 1 that follow the symbol (keep = f for the LSTM, z for the GRU). A list of H
     floats, or None for the vanilla RNN (it has no keep gate)."""
-    kind = {nn.LSTM: "lstm", nn.GRU: "gru", LSTMCell: "lstm", GRUCell: "gru"}.get(type(net.rnn))
-    if kind is None:
+    cell = _our_cell(net)  # our cell with the same weights, to read the gates
+    if cell is None:
         return None
-    cell = net.rnn
-    if isinstance(cell, (nn.LSTM, nn.GRU)):  # our cell with the same weights, to read the gates
-        with torch.random.fork_rng():  # building it draws an init: leave the global generator untouched
-            cell = make_cell(kind, cell.input_size, cell.hidden_size)
-        copy_from_torch(cell, net.rnn, "_l0")
+    kind = "lstm" if isinstance(cell, LSTMCell) else "gru"
     xw = cell.project_input(net.embed(x))  # (B, T, kH)
     state = cell.init_state(xw[:, 0, :cell.hidden_size])
     log_keep = []
@@ -128,6 +157,7 @@ def train_recall(kind: str, forget_bias, gap: int, seed: int, steps: int = 1000,
         window.clear()
 
     hist["keep_product_init"] = keep_gate_products(net, x_val)
+    hist["direct_share_init"] = direct_path_share(net, x_val[:SHARE_BATCH])
     evaluate(0)
     for step in range(1, steps + 1):
         x, y = make_batch(batch_size, gap, n_classes, n_distractors, gen)
@@ -140,6 +170,7 @@ def train_recall(kind: str, forget_bias, gap: int, seed: int, steps: int = 1000,
         if step % eval_every == 0 or step == steps:
             evaluate(step)
     hist["keep_product_final"] = keep_gate_products(net, x_val)
+    hist["direct_share_final"] = direct_path_share(net, x_val[:SHARE_BATCH])
     hist["final_accuracy"] = hist["eval_accuracy"][-1]
     hist["final_loss"] = hist["eval_loss"][-1]
     return hist
@@ -176,6 +207,12 @@ def measure(seed: int = 0, n_seeds: int = 3, gaps=(10, 20, 50), steps: int = 800
                 for when in ("init", "final"):
                     out[name][f"keep_product_max_{when}"] = [
                         geomean(max(r[f"keep_product_{when}"]) for r in runs[str(g)]) for g in gaps]
+                    # the direct path's share of the gradient at the first state: geometric mean and range over seeds
+                    out[name][f"direct_share_{when}"] = [
+                        {"geomean": geomean(r[f"direct_share_{when}"] for r in runs[str(g)]),
+                         "min": min(r[f"direct_share_{when}"] for r in runs[str(g)]),
+                         "max": max(r[f"direct_share_{when}"] for r in runs[str(g)]),
+                         "per_seed": [r[f"direct_share_{when}"] for r in runs[str(g)]]} for g in gaps]
     chance = 1.0 / n_classes
     for m in out.values():  # largest gap at which the model reached SOLVED accuracy (None: none)
         m["longest_gap_solved"] = max((g for g, a in zip(gaps, m["accuracy"]) if a >= SOLVED), default=None)
@@ -188,6 +225,9 @@ def measure(seed: int = 0, n_seeds: int = 3, gaps=(10, 20, 50), steps: int = 800
                                     ("accuracy_max", "accuracy_max"), ("seeds_solved", "seeds_solved"),
                                     ("accuracy_ci", "accuracy_ci"))},
               **{f"{name}_gap{g}_keep_product_max_{when}": out[name][f"keep_product_max_{when}"][i]
+                 for name in out if out[name]["kind"] != "rnn" for i, g in enumerate(gaps)
+                 for when in ("init", "final")},
+              **{f"{name}_gap{g}_direct_share_{when}": out[name][f"direct_share_{when}"][i]
                  for name in out if out[name]["kind"] != "rnn" for i, g in enumerate(gaps)
                  for when in ("init", "final")},
               **{f"{name}_longest_gap_solved": out[name]["longest_gap_solved"] for name in out},

@@ -1,10 +1,10 @@
 """Figure builder: the vanilla RNN's gradient against distance, each regime against its bound and
-against the prediction from the spectral radius and the measured tanh' slopes.
+against the one predictor the page uses: the rms gain ‖W_hh‖_F/√d times the rms tanh' slope per step.
 
-Writes regimes.json and three figures:
-  grad_vs_distance.svg     default init: measured, the bound σ_max^d, ρ^d and (ρ · mean tanh')^d
-  regimes_rescaled.svg     random W_hh rescaled to σ_max = a (inputs N(0, 1)): measured and (ρ · rms tanh')^d
-  regimes_orthogonal.svg   a × orthogonal W_hh (small inputs): measured and (ρ · rms tanh')^d
+Writes regimes.json and three figures (g = ‖W_hh‖_F/√d; for a × orthogonal W_hh, g = ρ = σ_max = a):
+  grad_vs_distance.svg     default init: measured, the bound σ_max^d, ρ^d and (g · rms tanh')^d
+  regimes_rescaled.svg     random W_hh rescaled to σ_max = a (inputs N(0, 1)): measured and Π g · rms_k tanh'
+  regimes_orthogonal.svg   a × orthogonal W_hh (small inputs): measured and Π g · rms_k tanh'
 """
 import math
 from pathlib import Path
@@ -32,30 +32,31 @@ def _line(g0: float, rate: float, d):
 
 
 def _path_prediction(case: dict):
-    """|∂L/∂h_T| · Π_{k = T−d+1}^{T} ρ · rms_k(tanh') for d = 0..T: the predicted gradient when each
-    backward step through step k multiplies the norm by ρ times that step's rms slope."""
+    """|∂L/∂h_T| · Π_{k = T−d+1}^{T} g · rms_k(tanh') for d = 0..T, g = ‖W_hh‖_F/√d: the predicted
+    gradient when each backward step through step k multiplies the norm by the rms gain times that
+    step's rms slope (the mean-field per-step factor)."""
     g, out = case["grad_geomean"][0], [case["grad_geomean"][0]]
     for r in reversed(case["rms_tanh_prime_by_step"]):  # k = T, T−1, ..., 1
-        g *= case["spectral_radius"] * r
+        g *= case["rms_gain"] * r
         out.append(g)
     return out
 
 
 def plot_default(data: dict, path: Path) -> None:
     """Default init: measured |∂L/∂h_{T-d}| against d, the bound σ_max^d, the spectral radius alone
-    ρ^d, and the prediction (ρ · mean tanh')^d, all starting from the measured |∂L/∂h_T|."""
+    ρ^d, and the prediction (‖W_hh‖_F/√d · rms tanh')^d, all starting from the measured |∂L/∂h_T|."""
     case = data["cases"]["default"]
     d = data["distance"]
     g0 = case["grad_geomean"][0]
-    sigma, rho, slope = case["sigma_max"], case["spectral_radius"], case["mean_tanh_prime"]
+    sigma, rho, rate = case["sigma_max"], case["spectral_radius"], case["predicted_per_step_meanfield"]
     fig, ax = figure(7.0, 3.8)
     ax.plot(d, case["grad_geomean"], color=SEQUENCE[0], lw=2.5, marker="o", markevery=20, ms=5, label="measured (default init)")
     ax.plot(d, case["bound_geomean"], color=SEQUENCE[4], lw=1.5, ls="--",
             label=rf"bound $\sigma_{{\max}}^{{\,T-t}}$, $\sigma_{{\max}}$ = {sigma:.2f}")
     ax.plot(d, _line(g0, rho, d), color=SEQUENCE[2], lw=1.5, ls="-.",
             label=rf"spectral radius alone $\rho^{{\,T-t}}$, $\rho$ = {rho:.2f}")
-    ax.plot(d, _line(g0, rho * slope, d), color="#000000", lw=1.5, ls=":",
-            label=rf"prediction $(\rho \times \mathrm{{mean}}\ \tanh')^{{\,T-t}}$ = {rho * slope:.3f}$^{{\,T-t}}$")
+    ax.plot(d, _line(g0, rate, d), color="#000000", lw=1.5, ls=":",
+            label=rf"prediction $(\|W_{{hh}}\|_F/\sqrt{{d}} \times \mathrm{{rms}}\ \tanh')^{{\,T-t}}$ = {rate:.3f}$^{{\,T-t}}$")
     ax.set(yscale="log", xlabel="distance from the loss, T − t", ylabel=r"$\|\partial L/\partial h_t\|$",
            title=f"Vanilla RNN, default init, d = {data['budget']['hidden_size']}, T = {data['budget']['T']}")
     ax.set_ylim(min(case["grad_geomean"]) / 1e4, max(case["bound_geomean"]) * 1e3)
@@ -64,7 +65,7 @@ def plot_default(data: dict, path: Path) -> None:
 
 
 def plot_family(data: dict, family: str, title: str, path: Path, legend_loc: str) -> None:
-    """One family of cases: measured curves (solid) and the path prediction Π ρ · rms_k tanh' (dotted)."""
+    """One family of cases: measured curves (solid) and the path prediction Π ‖W_hh‖_F/√d · rms_k tanh' (dotted)."""
     d = data["distance"]
     names = [n for n, c in data["cases"].items() if c["family"] == family]
     fig, ax = figure(7.0, 4.2)
@@ -79,7 +80,7 @@ def plot_family(data: dict, family: str, title: str, path: Path, legend_loc: str
                 label=f"{setting}: {_factor(c['ratio_h0_hT'])} over {data['budget']['T']} steps ({c['outcome']})")
         ax.plot(d, _path_prediction(c), color=color, lw=1.2, ls=":")
     ax.plot([], [], color="#555555", lw=1.2, ls=":",
-            label=r"dotted: predicted, each step $\times\, \rho \times \mathrm{rms}\ \tanh'$ of that step")
+            label=r"dotted: predicted, each step $\times\, \|W_{hh}\|_F/\sqrt{d} \times \mathrm{rms}\ \tanh'$ of that step")
     measured = [g for n in names for g in data["cases"][n]["grad_geomean"] if g > 0]
     ax.set_ylim(min(measured) / 1e4, max(measured) * 1e4)  # every measured curve in view
     ax.set(yscale="log", xlabel="distance from the loss, T − t", ylabel=r"$\|\partial L/\partial h_t\|$",
