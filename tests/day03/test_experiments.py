@@ -449,6 +449,8 @@ def test_gru_with_update_gate_biases_zeroed():
             assert torch.all(b[8:16] == 0) and torch.equal(a[:8], b[:8]) and torch.equal(a[16:], b[16:])
         else:
             assert torch.equal(a, b), n
+    biased = gradient_norms.make_configured_cell("gru_zbias3", 4, 8)
+    assert torch.all(biased.W_x.bias[8:16] + biased.W_h.bias[8:16] == 3.0)
     assert gradient_norms.grad_of_config("gru", 20, seed=4, size=8) == pytest.approx(
         gradient_norms.grad_at_first_state("gru", 20, seed=4, size=8), rel=1e-12)
 

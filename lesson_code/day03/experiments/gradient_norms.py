@@ -47,6 +47,7 @@ CONFIGS = {
     "lstm_bias1": ("lstm", 1.0),
     "lstm_bias3": ("lstm", 3.0),
     "gru_zbias0": ("gru", None),  # Exercise 1: the GRU with both update-gate biases set to 0
+    "gru_zbias3": ("gru", None),  # Exercise 2: the GRU with its update gate biased to 3 (z ≈ σ(3) = 0.95)
 }
 FLOAT32_CONFIGS = ("rnn", "gru", "lstm")
 
@@ -69,11 +70,17 @@ def grad_at_first_state(kind: str, T: int, seed: int = 0, size: int = 64, forget
 
 
 @torch.no_grad()
-def zero_update_gate_bias(cell) -> None:
-    """Set both update-gate biases of our GRUCell, b_xz and b_hz (slice [H:2H], gate order r, z, n), to 0."""
+def set_update_gate_bias(cell, value: float) -> None:
+    """Give our GRUCell an effective update-gate bias of `value`: b_xz = value and b_hz = 0 (slice
+    [H:2H], gate order r, z, n; the two are always added, like nn.LSTM's two forget biases)."""
     H = cell.hidden_size
-    cell.W_x.bias[H:2 * H] = 0.0
+    cell.W_x.bias[H:2 * H] = value
     cell.W_h.bias[H:2 * H] = 0.0
+
+
+def zero_update_gate_bias(cell) -> None:
+    """Set both update-gate biases of our GRUCell, b_xz and b_hz, to 0."""
+    set_update_gate_bias(cell, 0.0)
 
 
 def make_configured_cell(name: str, seed: int, size: int) -> torch.nn.Module:
@@ -86,6 +93,8 @@ def make_configured_cell(name: str, seed: int, size: int) -> torch.nn.Module:
         set_forget_bias(cell, bias)
     if name == "gru_zbias0":
         zero_update_gate_bias(cell)
+    if name == "gru_zbias3":
+        set_update_gate_bias(cell, 3.0)
     return cell
 
 
@@ -128,7 +137,7 @@ def state_gradients(states, T):
 
 
 ROUTES = ("direct", "candidate", "candidate_only", "total")
-DECOMPOSED = ("lstm_bias0", "lstm_bias1", "lstm_bias3", "gru", "gru_zbias0")
+DECOMPOSED = ("lstm_bias0", "lstm_bias1", "lstm_bias3", "gru", "gru_zbias0", "gru_zbias3")
 SHARE_T = (20, 50, 100, 200)  # lengths at which the direct path's share of the gradient is measured
 
 
@@ -266,7 +275,7 @@ def measure(seed: int = 0, n_seeds: int = 5, T_values=(10, 20, 50, 100, 200), hi
     with single_thread():
         for name in DECOMPOSED:
             per_seed = [path_decomposition(name, s, inputs[s][:, :Tq]) for s in seeds]
-            bias = CONFIGS[name][1] or 0.0
+            bias = 3.0 if name == "gru_zbias3" else (CONFIGS[name][1] or 0.0)  # the keep gate's bias
             heuristic = (1.0 / (1.0 + math.exp(-bias))) ** Tq  # σ(b)^T
             entry = {"per_seed": per_seed, "heuristic": heuristic,
                      **{f"grad_{r}": geomean(p[f"grad_{r}"] for p in per_seed) for r in ROUTES},
