@@ -638,3 +638,45 @@ def test_gru_spread_accounts_for_about_half_the_gap_to_the_rnn(r):
     share = math.log10(g["path_gru_direct_over_heuristic"]) / math.log10(g["path_gru_direct_over_rnn"])
     assert 0.35 < share < 0.65
     assert (0.5 / g["rnn_decay_per_step"]) ** 200 > 1e4  # the average's own contribution is large too
+
+
+# --- Third edition: the direct path's share against T and after training; Exercises 1-3 --------
+
+def test_direct_path_share_falls_with_T(r):
+    """Section 3.3: the share of the gradient at the first state carried by the direct path alone
+    depends on T: large over 20 steps with forget bias 3, tiny by 200, for every seed."""
+    g = r["gradient_norms"]
+    for name in ("lstm_bias0", "lstm_bias1", "lstm_bias3", "gru"):
+        shares = [g[f"share_{name}_T{T}"]["geomean"] for T in (20, 50, 100, 200)]
+        assert shares == sorted(shares, reverse=True), name              # "falls with T"
+        assert g[f"share_{name}_T20"]["min"] > 100 * g[f"share_{name}_T200"]["max"], name
+    b3 = lambda T, k: g[f"share_lstm_bias3_T{T}"][k]  # noqa: E731
+    assert b3(20, "min") > 0.25                                         # "a large part over 20 steps"
+    assert b3(200, "max") < 1e-3                                        # "almost nothing over 200"
+    for T in (20, 50, 100, 200):                                        # a higher bias: a larger share
+        s = [g[f"share_lstm_bias{b}_T{T}"]["geomean"] for b in ("0", "1", "3")]
+        assert s == sorted(s), T
+
+
+def test_exercise_1_zeroing_the_gru_update_biases(r):
+    g = r["gradient_norms"]
+    assert g["gru_zbias0_T200_geomean"] < g["gru_T200_geomean"] / 5                # "falls"
+    assert g["path_gru_zbias0_unit_product_max"] < g["path_gru_unit_product_max"] / 10
+    assert g["path_gru_zbias0_grad_direct"] < g["path_gru_grad_direct"] / 10
+    # "the direct path loses more" than the full gradient
+    assert (g["path_gru_grad_direct"] / g["path_gru_zbias0_grad_direct"]
+            > g["path_gru_grad_total"] / g["path_gru_zbias0_grad_total"])
+    assert g["path_gru_zbias0_max_over_median"] > 1e3                               # "the spread does not vanish"
+    assert abs(g["path_gru_zbias0_mean_keep_gate"] - 0.5) < 0.01
+
+
+def test_exercise_2_gru_biased_to_remember(r):
+    g = r["gradient_norms"]
+    assert g["gru_zbias3_T200_geomean"] > 1e20 * g["gru_T200_geomean"]             # "far more than the default"
+    assert g["gru_zbias3_T200_geomean"] < 1e-2 * g["lstm_bias3_T200_geomean"]       # "far less than the LSTM"
+    assert g["path_gru_zbias3_direct_over_total"] > 1e3 * g["path_lstm_bias3_direct_over_total"]
+    assert 0.1 < g["path_gru_zbias3_direct_over_total"] < 0.5
+    assert g["path_gru_zbias3_mean_keep_gate"] > 0.9
+    for cell in ("gru_zbias3", "lstm_bias3"):  # direct path + candidate loop: the full gradient in both
+        assert 0.7 < g[f"path_{cell}_candidate_over_total"] < 1.3, cell
+    assert 0.2 < g["path_gru_zbias3_direct_over_heuristic"] < 5                     # "close to its heuristic"
