@@ -10,7 +10,8 @@ builder fails the build; a stale figure is never served.
 Every SVG figure also gets a dark variant ``<name>.dark.svg`` (``lesson_code.lessonkit.darkfig``,
 derived from the light file at each build, rewritten only when it changed; kept in
 ``.cache/artifacts/.dark`` so the builders' own outputs stay as they wrote them), and each lesson or
-notebook page that shows ``x.svg`` shows ``x.dark.svg`` in its place in the dark scheme (``on_post_page``).
+notebook page that shows ``x.svg`` shows ``x.dark.svg`` in its place in the dark scheme, and a
+notebook's inlined SVG output the dark variant of it (``on_post_page``, ``scripts/dark_figures.py``).
 """
 from __future__ import annotations
 
@@ -287,5 +288,18 @@ def on_files(files, config, **kwargs):
 def on_post_page(output, page, config, **kwargs):
     """Each figure of the page with a dark variant is shown twice, once per colour scheme (extra.css
     hides the other): ``<img class="only-light" src="x.svg">`` and ``<img class="only-dark"
-    src="x.dark.svg">``, the same alt text and attributes on both."""
-    return pair_dark_images(output, page.url, _dark_twins)
+    src="x.dark.svg">``, the same alt text and attributes on both. A notebook's inlined SVG output gets
+    its dark variant as a file beside the page (``output-<sha256>.dark.svg``), written here because the
+    outputs are only known once the page is rendered."""
+    folder = (Path(config.site_dir) / page.file.dest_uri).parent
+
+    def store(svg: str) -> str:  # a notebook output's dark variant, saved beside the page
+        data = svg.encode("utf-8")
+        name = f"output-{hashlib.sha256(data).hexdigest()[:16]}.dark.svg"
+        atomic_write_bytes(folder / name, data)
+        return name
+
+    try:
+        return pair_dark_images(output, page.url, _dark_twins, store)
+    except ValueError as e:
+        raise PluginError(f"{page.file.src_uri}: a figure of the page has no dark variant: {e}") from None

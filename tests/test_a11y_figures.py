@@ -38,7 +38,9 @@ def svg_text_sizes(path: Path) -> tuple[float, float]:
 
 FIGURES = """async () => {
   // Figures shown in this scheme (a page may hold a light and a dark variant; one is display: none).
-  const imgs = [...document.querySelectorAll('.md-content img')]
+  // Not a notebook's outputs drawn by code (inlined SVG; in the dark scheme a .dark.svg file): like
+  // figure-fit.js, the check covers the page's figures and a notebook's Markdown-cell figures.
+  const imgs = [...document.querySelectorAll('.md-content img:not(.jp-OutputArea-output img)')]
     .filter(i => /\\.svg($|\\?)/.test(i.currentSrc || i.src) && getComputedStyle(i).display !== 'none');
   imgs.forEach(i => { i.loading = 'eager'; });
   await Promise.all(imgs.map(i => i.decode().catch(() => null)));
@@ -61,7 +63,7 @@ def test_inline_figure_text_at_least_9px_on_phone(browser, site_url, path, schem
     try:
         page.evaluate("() => document.querySelectorAll('.md-content details').forEach(d => { d.open = true; })")
         page.evaluate(FIGURES)  # loads every figure (they are lazy), so that figure-fit.js measures them
-        page.wait_for_function("() => [...document.querySelectorAll('.md-content img')]"
+        page.wait_for_function("() => [...document.querySelectorAll('.md-content img:not(.jp-OutputArea-output img)')]"
                                ".filter(i => /\\.svg/.test(i.src) && getComputedStyle(i).display !== 'none')"
                                ".every(i => i.dataset.minTextPx !== undefined)",
                                timeout=15_000)
@@ -85,12 +87,13 @@ def test_inline_figure_text_at_least_9px_on_phone(browser, site_url, path, schem
 # Each figure of the page as the reader meets it: the variant shown (display is not none), its file, and
 # whether it is drawn on the white card of the light figures. Loads the shown figures (they are lazy).
 SHOWN = """async () => {
-  const all = [...document.querySelectorAll('.md-content img')].filter(i => /\\.svg($|\\?)/.test(i.getAttribute('src')));
+  const all = [...document.querySelectorAll('.md-content img')]
+    .filter(i => /\\.svg($|\\?)|^data:image\\/svg/.test(i.getAttribute('src')));
   const shown = all.filter(i => i.checkVisibility());
   shown.forEach(i => { i.loading = 'eager'; });
   await Promise.all(shown.map(i => i.decode().catch(() => null)));
   return { total: all.length, hidden: all.filter(i => !i.checkVisibility()).map(i => i.getAttribute('src')),
-           shown: shown.map(i => ({ src: i.getAttribute('src'), loaded: i.naturalWidth > 0,
+           shown: shown.map(i => ({ src: i.getAttribute('src').slice(0, 200), loaded: i.naturalWidth > 0,
                                     card: getComputedStyle(i).backgroundColor, alt: i.alt })) };
 }"""
 TOGGLE = 'form[data-md-component="palette"] label:not([hidden])'
@@ -100,11 +103,11 @@ def check_variants(figures: dict, dark: bool, where: str) -> None:
     shown, hidden = figures["shown"], figures["hidden"]
     assert shown and len(shown) == len(hidden) == figures["total"] // 2, \
         f"{where}: {len(shown)} figures shown, {len(hidden)} hidden, of {figures['total']} images"
-    wrong = [f["src"] for f in shown if f["src"].endswith(".dark.svg") != dark]
+    wrong = [f["src"][:80] for f in shown if f["src"].endswith(".dark.svg") != dark]
     assert not wrong, f"{where}: the {'light' if dark else 'dark'} variant is shown: {wrong}"
     assert all(f["loaded"] and f["alt"] for f in shown), f"{where}: a figure shown did not load or has no alt text"
     if dark:
-        carded = [f["src"] for f in shown if f["card"] not in ("rgba(0, 0, 0, 0)", "transparent")]
+        carded = [f["src"][:80] for f in shown if f["card"] not in ("rgba(0, 0, 0, 0)", "transparent")]
         assert not carded, f"{where}: dark figures drawn on a card: {carded}"
 
 

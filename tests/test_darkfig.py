@@ -6,6 +6,7 @@ only. The build test checks that every figure of a built lesson or notebook page
 """
 from __future__ import annotations
 
+import base64
 import colorsys
 import re
 import xml.etree.ElementTree as ET
@@ -167,6 +168,13 @@ def test_pairing_in_the_page_html():
     notebook = '<img alt="A" class="z" src="../../../phase-1/week-1/figures/day-03/x.svg"/>'
     assert 'class="z only-dark" src="../../../phase-1/week-1/figures/day-03/x.dark.svg"' in \
         pair_dark_images(notebook, "phase-1/week-1/day-03-notebook/", twins)
+    inline = '<img alt="B" src="data:image/svg+xml;base64,%s"/>' % base64.b64encode(
+        b'<svg xmlns="http://www.w3.org/2000/svg"><path style="fill: #ffffff"/></svg>').decode()
+    stored = []
+    paired = pair_dark_images(inline, "phase-1/week-1/day-03-notebook/", twins, lambda svg: stored.append(svg) or "o.dark.svg")
+    assert paired.endswith('<img class="only-dark" alt="B" src="o.dark.svg"/>') and 'class="only-light"' in paired
+    assert stored and f"fill: {darkfig.BACKGROUND}" in stored[0]
+    assert pair_dark_images(inline, "x/", twins) == inline   # nowhere to store it: left alone
     for untouched in ('<img alt="A" src="../figures/day-03/y.svg"/>',              # no dark variant
                       '<img class="only-light" alt="A" src="../figures/day-03/x.svg"/>',  # paired by hand
                       '<img alt="A" src="https://example.org/figures/day-03/x.svg"/>'):
@@ -188,17 +196,19 @@ def test_every_page_figure_has_its_dark_twin_in_the_site(site_dir):
     assert pages, "no lesson page in the site"
     checked = 0
     for page in pages:
-        tags = [t for t in IMG.findall(page.read_text()) if re.search(r'\ssrc="[^"]*\.svg"', t)]
+        tags = [t for t in IMG.findall(page.read_text()) if re.search(r'\ssrc="([^"]*\.svg|data:image/svg[^"]*)"', t)]
         for i, tag in enumerate(tags):
             src, cls = attr(tag, "src"), (attr(tag, "class") or "").split()
-            where = f"{page.relative_to(site_dir)}: {src}"
+            inline = src.startswith("data:")   # a notebook output drawn by code: its dark variant is a file
+            where = f"{page.relative_to(site_dir)}: {src[:60]}"
             if src.endswith(".dark.svg"):
-                assert "only-dark" in cls and i and attr(tags[i - 1], "src") == src[:-9] + ".svg", f"{where}: unpaired"
+                assert "only-dark" in cls and i and "only-light" in (attr(tags[i - 1], "class") or ""), f"{where}: unpaired"
                 continue
             assert "only-light" in cls, f"{where}: no dark twin"
             twin = tags[i + 1] if i + 1 < len(tags) else ""
-            assert attr(twin, "src") == src[:-4] + ".dark.svg" and "only-dark" in (attr(twin, "class") or ""), \
-                f"{where}: not followed by its dark variant"
+            dark_src = attr(twin, "src") or ""
+            assert (dark_src.endswith(".dark.svg") if inline else dark_src == src[:-4] + ".dark.svg") \
+                and "only-dark" in (attr(twin, "class") or ""), f"{where}: not followed by its dark variant"
             assert attr(twin, "alt") == attr(tag, "alt") and attr(tag, "alt"), f"{where}: alt text differs or is empty"
             assert attr(tag, "loading") == attr(twin, "loading") == "lazy", f"{where}: not lazy"
             assert (page.parent / attr(twin, "src")).resolve().is_file(), f"{where}: the dark file is not in the site"
