@@ -181,7 +181,7 @@ def test_keyboard_path_day3(chromium, site_url):
             assert summaries.nth(i).evaluate("s => s.parentElement.open"), f"{key} does not open collapsed block {i}"
 
         # A figure zooms with Enter, focus moves into the dialog, Escape closes and restores focus.
-        link = page.locator(".figure-zoom__link").first
+        link = page.locator(".figure-zoom__link:visible").first
         link.focus()
         page.keyboard.press("Enter")
         page.wait_for_function("() => document.querySelector('dialog.figure-zoom')?.open")
