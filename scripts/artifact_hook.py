@@ -6,6 +6,12 @@ when one of its inputs changed: a repository file it imported last time (their S
 by ``scripts/build_artifact.py``), or the Python, torch, numpy or matplotlib version. Outputs live in ``.cache/artifacts``
 (outside ``docs/``, so ``mkdocs serve`` does not loop) and are registered as site files. A failing
 builder fails the build; a stale figure is never served.
+
+Every SVG figure also gets a dark variant ``<name>.dark.svg`` (``lesson_code.lessonkit.darkfig``,
+derived from the light file at each build, rewritten only when it changed; kept in
+``.cache/artifacts/.dark`` so the builders' own outputs stay as they wrote them), and each lesson or
+notebook page that shows ``x.svg`` shows ``x.dark.svg`` in its place in the dark scheme, and a
+notebook's inlined SVG output the dark variant of it (``on_post_page``, ``scripts/dark_figures.py``).
 """
 from __future__ import annotations
 
@@ -29,12 +35,15 @@ from mkdocs.structure.files import File
 
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / ".cache" / "artifacts"
+DARK = CACHE / ".dark"   # the figures' dark variants, derived at each build (write_dark_variants)
 RUNNER = ROOT / "scripts" / "build_artifact.py"
 HEARTBEAT = 60.0  # seconds between "still building" lines while builders run
 log = logging.getLogger("mkdocs.hooks.artifacts")
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 from lesson_code.lessonkit.files import atomic_write_bytes  # noqa: E402 (stdlib only: no torch at hook load)
+from lesson_code.lessonkit.darkfig import dark_svg  # noqa: E402 (stdlib only; no builder imports it)
+from scripts.dark_figures import pair_dark_images  # noqa: E402
 
 
 @dataclass
@@ -50,6 +59,10 @@ class Builder:
     @property
     def out_dir(self) -> Path:
         return CACHE / self.lesson / self.name
+
+    @property
+    def dark_dir(self) -> Path:
+        return DARK / self.lesson / self.name
 
 
 def discover() -> list[Builder]:
@@ -211,7 +224,34 @@ def write_results(builders: list[Builder]) -> None:
             atomic_write_bytes(target, text.encode("utf-8"))
 
 
+def dark_name(svg_name: str) -> str:
+    """"x.svg" -> "x.dark.svg"."""
+    return svg_name.removesuffix(".svg") + ".dark.svg"
+
+
+def write_dark_variants(builders: list[Builder]) -> None:
+    """Each builder's SVG figures, as dark variants in ``dark_dir``: derived every build (cheap: well
+    under a second for all of them), written (atomically) only when the text changed, and none left
+    over from a figure that is gone."""
+    for b in builders:
+        wanted = set()
+        for light in sorted(b.out_dir.glob("*.svg")):
+            target = b.dark_dir / dark_name(light.name)
+            wanted.add(target.name)
+            try:
+                text = dark_svg(light.read_text(encoding="utf-8")).encode("utf-8")
+            except ValueError as e:
+                raise PluginError(f"{light.relative_to(ROOT)}: no dark variant: {e}") from None
+            if not target.is_file() or target.read_bytes() != text:
+                atomic_write_bytes(target, text)
+        if b.dark_dir.is_dir():
+            for old in b.dark_dir.iterdir():
+                if old.name not in wanted:
+                    old.unlink()
+
+
 _builders: list[Builder] = []
+_dark_twins: dict[str, str] = {}   # site path of a light figure -> site path of its dark variant
 
 
 def on_pre_build(config, **kwargs):
@@ -222,17 +262,44 @@ def on_pre_build(config, **kwargs):
         fcntl.flock(lock, fcntl.LOCK_EX)
         build_all(_builders, jobs=int(os.environ.get("ARTIFACT_JOBS", "2")))
         write_results(_builders)
+        write_dark_variants(_builders)
 
 
 def on_files(files, config, **kwargs):
-    """Serve each builder's outputs (figures, data files, the results file) under its SITE_DIR."""
+    """Serve each builder's outputs (figures and their dark variants, data files, the results file)
+    under its SITE_DIR."""
     published = set()
+    _dark_twins.clear()
     for b in _builders:
         for path in sorted(b.out_dir.iterdir()):
             if not path.name.startswith("."):
                 files.append(File.generated(config, f"{b.site_dir}/{path.name}", abs_src_path=str(path)))
+            dark = b.dark_dir / dark_name(path.name)
+            if path.suffix == ".svg" and dark.is_file():
+                files.append(File.generated(config, f"{b.site_dir}/{dark.name}", abs_src_path=str(dark)))
+                _dark_twins[f"{b.site_dir}/{path.name}"] = f"{b.site_dir}/{dark.name}"
         if b.lesson not in published:
             published.add(b.lesson)
             files.append(File.generated(config, f"{b.site_dir}/results.json",
                                         abs_src_path=str(CACHE / b.lesson / "results.json")))
     return files
+
+
+def on_post_page(output, page, config, **kwargs):
+    """Each figure of the page with a dark variant is shown twice, once per colour scheme (extra.css
+    hides the other): ``<img class="only-light" src="x.svg">`` and ``<img class="only-dark"
+    src="x.dark.svg">``, the same alt text and attributes on both. A notebook's inlined SVG output gets
+    its dark variant as a file beside the page (``output-<sha256>.dark.svg``), written here because the
+    outputs are only known once the page is rendered."""
+    folder = (Path(config.site_dir) / page.file.dest_uri).parent
+
+    def store(svg: str) -> str:  # a notebook output's dark variant, saved beside the page
+        data = svg.encode("utf-8")
+        name = f"output-{hashlib.sha256(data).hexdigest()[:16]}.dark.svg"
+        atomic_write_bytes(folder / name, data)
+        return name
+
+    try:
+        return pair_dark_images(output, page.url, _dark_twins, store)
+    except ValueError as e:
+        raise PluginError(f"{page.file.src_uri}: a figure of the page has no dark variant: {e}") from None

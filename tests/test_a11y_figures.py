@@ -38,7 +38,9 @@ def svg_text_sizes(path: Path) -> tuple[float, float]:
 
 FIGURES = """async () => {
   // Figures shown in this scheme (a page may hold a light and a dark variant; one is display: none).
-  const imgs = [...document.querySelectorAll('.md-content img')]
+  // Not a notebook's outputs drawn by code (inlined SVG; in the dark scheme a .dark.svg file): like
+  // figure-fit.js, the check covers the page's figures and a notebook's Markdown-cell figures.
+  const imgs = [...document.querySelectorAll('.md-content img:not(.jp-OutputArea-output img)')]
     .filter(i => /\\.svg($|\\?)/.test(i.currentSrc || i.src) && getComputedStyle(i).display !== 'none');
   imgs.forEach(i => { i.loading = 'eager'; });
   await Promise.all(imgs.map(i => i.decode().catch(() => null)));
@@ -54,13 +56,14 @@ FIGURES = """async () => {
 }"""
 
 
+@pytest.mark.parametrize("scheme", ["light", "dark"])  # each scheme shows its own variant of the figures
 @pytest.mark.parametrize("path", PAGES)
-def test_inline_figure_text_at_least_9px_on_phone(browser, site_url, path):
-    context, page, guard = open_page(browser, site_url, path, "light", "phone")
+def test_inline_figure_text_at_least_9px_on_phone(browser, site_url, path, scheme):
+    context, page, guard = open_page(browser, site_url, path, scheme, "phone")
     try:
         page.evaluate("() => document.querySelectorAll('.md-content details').forEach(d => { d.open = true; })")
         page.evaluate(FIGURES)  # loads every figure (they are lazy), so that figure-fit.js measures them
-        page.wait_for_function("() => [...document.querySelectorAll('.md-content img')]"
+        page.wait_for_function("() => [...document.querySelectorAll('.md-content img:not(.jp-OutputArea-output img)')]"
                                ".filter(i => /\\.svg/.test(i.src) && getComputedStyle(i).display !== 'none')"
                                ".every(i => i.dataset.minTextPx !== undefined)",
                                timeout=15_000)
@@ -77,5 +80,70 @@ def test_inline_figure_text_at_least_9px_on_phone(browser, site_url, path):
             small.append(f"{local.name}: {min_pt:g} pt text drawn at {px:.1f} px")
         if f["overflows"]:
             assert f["scrolls"], f"{local.name} is wider than the column but its box does not scroll sideways"
-    assert not small, f"/{path} at 390 px: figure text under {MIN_TEXT_PX} px:\n  " + "\n  ".join(small)
-    guard.check(f"figures on /{path}")
+    assert not small, f"/{path} ({scheme}) at 390 px: figure text under {MIN_TEXT_PX} px:\n  " + "\n  ".join(small)
+    guard.check(f"figures on /{path} ({scheme})")
+
+
+# Each figure of the page as the reader meets it: the variant shown (display is not none), its file, and
+# whether it is drawn on the white card of the light figures. Loads the shown figures (they are lazy).
+SHOWN = """async () => {
+  const all = [...document.querySelectorAll('.md-content img')]
+    .filter(i => /\\.svg($|\\?)|^data:image\\/svg/.test(i.getAttribute('src')));
+  const shown = all.filter(i => i.checkVisibility());
+  shown.forEach(i => { i.loading = 'eager'; });
+  await Promise.all(shown.map(i => i.decode().catch(() => null)));
+  return { total: all.length, hidden: all.filter(i => !i.checkVisibility()).map(i => i.getAttribute('src')),
+           shown: shown.map(i => ({ src: i.getAttribute('src').slice(0, 200), loaded: i.naturalWidth > 0,
+                                    card: getComputedStyle(i).backgroundColor, alt: i.alt })) };
+}"""
+TOGGLE = 'form[data-md-component="palette"] label:not([hidden])'
+
+
+def check_variants(figures: dict, dark: bool, where: str) -> None:
+    shown, hidden = figures["shown"], figures["hidden"]
+    assert shown and len(shown) == len(hidden) == figures["total"] // 2, \
+        f"{where}: {len(shown)} figures shown, {len(hidden)} hidden, of {figures['total']} images"
+    wrong = [f["src"][:80] for f in shown if f["src"].endswith(".dark.svg") != dark]
+    assert not wrong, f"{where}: the {'light' if dark else 'dark'} variant is shown: {wrong}"
+    assert all(f["loaded"] and f["alt"] for f in shown), f"{where}: a figure shown did not load or has no alt text"
+    if dark:
+        carded = [f["src"][:80] for f in shown if f["card"] not in ("rgba(0, 0, 0, 0)", "transparent")]
+        assert not carded, f"{where}: dark figures drawn on a card: {carded}"
+
+
+@pytest.mark.parametrize("path", [p for p in PAGES if "notebook" not in p] + [p for p in PAGES if "day-03-notebook" in p])
+def test_figures_follow_the_colour_scheme(browser, site_url, path):
+    """Every figure has a dark variant: the page shows the light one in the light scheme and the dark one
+    in the dark scheme, also after the reader switches with the palette toggle (not only by the system
+    preference); the other one is display: none (not read, not a Tab stop, not fetched). The zoom view
+    shows the variant on screen."""
+    context, page, guard = open_page(browser, site_url, path, "light", "desktop")
+    try:
+        page.evaluate("() => document.querySelectorAll('.md-content details').forEach(d => { d.open = true; })")
+        check_variants(page.evaluate(SHOWN), False, f"/{path} (light)")
+        page.locator(TOGGLE).click()
+        page.wait_for_function("() => document.body.dataset.mdColorScheme === 'slate'")
+        check_variants(page.evaluate(SHOWN), True, f"/{path} (switched to dark)")
+        page.wait_for_function("() => [...document.querySelectorAll('.md-content img.only-dark')]"
+                               ".filter(i => i.checkVisibility()).every(i => i.closest('.figure-zoom__link'))")
+        link = page.locator(".md-content .figure-zoom__link:visible").first
+        link.focus()
+        page.keyboard.press("Enter")
+        page.wait_for_function("() => document.querySelector('dialog.figure-zoom')?.open")
+        zoomed = page.evaluate("() => { const i = document.querySelector('dialog.figure-zoom img');"
+                               " return [i.getAttribute('src'), getComputedStyle(i).backgroundColor]; }")
+        assert zoomed[0].endswith(".dark.svg") and zoomed[1] == "rgba(0, 0, 0, 0)", f"/{path}: zoom view shows {zoomed}"
+        page.keyboard.press("Escape")
+    finally:
+        context.close()
+    guard.check(f"figure variants on /{path}")
+    context, page, guard = open_page(browser, site_url, path, "dark", "phone")  # the system asks for dark
+    try:
+        page.evaluate("() => document.querySelectorAll('.md-content details').forEach(d => { d.open = true; })")
+        check_variants(page.evaluate(SHOWN), True, f"/{path} (dark, phone)")
+        light_fetched = page.evaluate("() => performance.getEntriesByType('resource')"
+                                      ".map(e => e.name).filter(n => /\\.svg$/.test(n) && !/\\.dark\\.svg$/.test(n))")
+        assert not light_fetched, f"/{path} (dark): light figures fetched though hidden: {light_fetched}"
+    finally:
+        context.close()
+    guard.check(f"figure variants on /{path} (dark)")

@@ -54,7 +54,7 @@ def open_everything(page) -> None:
 
 
 def open_zoom(page) -> bool:
-    link = page.locator(".md-content .figure-zoom__link").first
+    link = page.locator(".md-content .figure-zoom__link:visible").first  # the variant of this scheme
     if not link.count():
         return False
     link.focus()

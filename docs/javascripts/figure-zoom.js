@@ -40,6 +40,9 @@
     const big = dialog.querySelector(".figure-zoom__img");
     big.src = img.currentSrc || img.src;
     big.alt = img.alt;
+    // The figure opened is the one shown, so the view shows the variant of the current colour scheme;
+    // a dark variant (scripts/dark_figures.py) keeps its class, which drops the white card (extra.css).
+    big.classList.toggle("only-dark", img.classList.contains("only-dark"));
     const fit = document.documentElement.clientWidth - 32;
     const natural = img.naturalWidth || img.width;
     big.style.width = Math.round(Math.max(ZOOM * natural, Math.min(fit, 2 * natural))) + "px";
