@@ -147,6 +147,12 @@ def define_env(env):
         """A paired record's per-seed differences, in percentage points: "+1.5, +2.7"."""
         return ", ".join(f"{100 * d:+.1f}".replace("-", "−") for d in value_raw(key)["per_seed_diff"])
 
+    @env.macro
+    def per_seed(key: str, fmt: str = ""):
+        """A record's per-seed values (its "values", as lessonkit.statistics.t_interval keeps them), each
+        formatted like a quote: ``per_seed("degradation.loss_plain_bn_4", ".2f")`` -> "0.72, 0.80, 0.79"."""
+        return ", ".join(format_value(v, fmt) for v in value_raw(key)["values"])
+
     def value_raw(key: str):
         return lookup(load_results(env.page.meta["results"]), key)
 
