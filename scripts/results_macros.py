@@ -23,7 +23,7 @@ def lookup(results: dict, key: str):
     """``builder.quote`` -> that builder's quote; the quote name may itself contain dots (``a_1.5``).
 
     ``builder.quote.field`` reads one field of a quoted record (``decoding.vs_greedy_beam2.p``), when
-    ``quote.field`` is not itself a quote name.
+    ``quote.field`` is not itself a quote name; ``builder.quote.N`` reads item N of a quoted list.
     """
     builder, _, quote = key.partition(".")
     quotes = results.get(builder, {})
@@ -32,6 +32,8 @@ def lookup(results: dict, key: str):
     head, _, field = quote.rpartition(".")
     if head in quotes and isinstance(quotes[head], dict) and field in quotes[head]:
         return quotes[head][field]
+    if head in quotes and isinstance(quotes[head], list) and field.isdigit() and int(field) < len(quotes[head]):
+        return quotes[head][int(field)]  # ``builder.quote.N``: item N of a quoted list (``degradation.depths.1``)
     raise KeyError(f"no quoted value {key!r} in the results file; known for {builder!r}: {sorted(quotes)}")
 
 
