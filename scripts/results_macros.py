@@ -23,7 +23,7 @@ def lookup(results: dict, key: str):
     """``builder.quote`` -> that builder's quote; the quote name may itself contain dots (``a_1.5``).
 
     ``builder.quote.field`` reads one field of a quoted record (``decoding.vs_greedy_beam2.p``), when
-    ``quote.field`` is not itself a quote name.
+    ``quote.field`` is not itself a quote name; ``builder.quote.N`` reads item N of a quoted list.
     """
     builder, _, quote = key.partition(".")
     quotes = results.get(builder, {})
@@ -32,6 +32,8 @@ def lookup(results: dict, key: str):
     head, _, field = quote.rpartition(".")
     if head in quotes and isinstance(quotes[head], dict) and field in quotes[head]:
         return quotes[head][field]
+    if head in quotes and isinstance(quotes[head], list) and field.isdigit() and int(field) < len(quotes[head]):
+        return quotes[head][int(field)]  # ``builder.quote.N``: item N of a quoted list (``degradation.depths.1``)
     raise KeyError(f"no quoted value {key!r} in the results file; known for {builder!r}: {sorted(quotes)}")
 
 
@@ -146,6 +148,12 @@ def define_env(env):
     def per_seed_points(key: str):
         """A paired record's per-seed differences, in percentage points: "+1.5, +2.7"."""
         return ", ".join(f"{100 * d:+.1f}".replace("-", "−") for d in value_raw(key)["per_seed_diff"])
+
+    @env.macro
+    def per_seed(key: str, fmt: str = ""):
+        """A record's per-seed values (its "values", as lessonkit.statistics.t_interval keeps them), each
+        formatted like a quote: ``per_seed("degradation.loss_plain_bn_4", ".2f")`` -> "0.72, 0.80, 0.79"."""
+        return ", ".join(format_value(v, fmt) for v in value_raw(key)["values"])
 
     def value_raw(key: str):
         return lookup(load_results(env.page.meta["results"]), key)

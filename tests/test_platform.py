@@ -161,6 +161,7 @@ def test_quote_formats_keep_their_digits_and_read_interval_records():
     assert m.format_value(1.5e-5, "sci") == "$1.5 \\times 10^{-5}$"
     results = {"decoding": {"vs": {"p": 0.01, "lo": 0, "hi": 1}, "a.5": 2}}
     assert m.lookup(results, "decoding.vs.p") == 0.01 and m.lookup(results, "decoding.a.5") == 2
+    assert m.lookup({"d": {"depths": [4, 12, 28]}}, "d.depths.1") == 12  # item N of a quoted list
     with pytest.raises(KeyError, match="no quoted value"):
         m.lookup(results, "decoding.vs.q")
     with pytest.raises(ValueError, match="needs an interval"):

@@ -18,22 +18,30 @@ KINDS = ("cnn_pool", "cnn_flat", "mlp", "plain", "residual")
 
 
 def _report(model, size: int, seed: int, n: int = 600) -> str:
-    """Accuracy on fresh glyphs in each half of the canvas, as one line."""
+    """Accuracy on fresh glyphs in each half of the canvas (or, on a canvas too narrow for two halves,
+    anywhere on it), as one line."""
     import torch
 
     from lesson_code.lessonkit.statistics import proportion
 
-    from .shapes import sample
+    from .shapes import offsets, sample
     from .train import evaluate
 
     parts = []
     g = torch.Generator().manual_seed(90_000 + seed)
-    for region in ("left", "right"):
+    try:
+        offsets(size, "left")
+        regions = ("left", "right")
+    except ValueError:
+        regions = ("all",)
+    for region in regions:
         x, y = sample(n, size, region, g)
         c = evaluate(model, x, y)["correct"]
         r = proportion(sum(c), len(c))
-        parts.append(f"{region} half {r['p']:.1%} [{r['lo']:.1%}, {r['hi']:.1%}]")
-    return f"accuracy on {n} new glyphs per half: " + ", ".join(parts)
+        name = "whole canvas" if region == "all" else f"{region} half"
+        parts.append(f"{name} {r['p']:.1%} [{r['lo']:.1%}, {r['hi']:.1%}]")
+    where = "per half" if len(regions) == 2 else "anywhere (too narrow for two halves)"
+    return f"accuracy on {n} new glyphs {where}: " + ", ".join(parts)
 
 
 def cmd_train(args) -> int:
@@ -51,12 +59,12 @@ def cmd_train(args) -> int:
         raise CLIError(f"--depth counts convolutions in blocks of two: give an even number, not {args.depth}")
     steps = args.steps if (args.steps is not None or args.minutes is not None) else 400
     mcfg = ModelConfig(kind=args.kind, size=args.size, width=args.width, depth=args.depth,
-                       batchnorm=not args.no_batchnorm)
+                       batchnorm=not args.no_batchnorm, init=args.init)
     tcfg = TrainConfig(size=args.size, region=args.region, batch_size=args.batch_size, lr=args.lr,
                        steps=steps, minutes=args.minutes, eval_every=args.eval_every, seed=args.seed)
     set_seed(args.seed)
     model = build(mcfg)
-    log(f"model: {args.kind}, width {args.width}" + (f", depth {args.depth}, BatchNorm {'off' if args.no_batchnorm else 'on'}"
+    log(f"model: {args.kind}, width {args.width}" + (f", depth {args.depth}, BatchNorm {'off' if args.no_batchnorm else 'on'}, {args.init} init"
                                                       if args.kind in ('plain', 'residual') else "")
         + f", {count_parameters(model):,} parameters; glyphs in the {args.region} of a {args.size}x{args.size} canvas")
 
@@ -97,6 +105,8 @@ def build_parser():
     t.add_argument("--depth", type=positive_int, default=8, metavar="L",
                    help="3x3 convolutions in a plain/residual stack, even (default: %(default)s)")
     t.add_argument("--no-batchnorm", action="store_true", help="plain/residual stacks without BatchNorm")
+    t.add_argument("--init", choices=("default", "he"), default="default",
+                   help="plain/residual stacks: PyTorch's default or He (Kaiming-normal) initialisation (default: %(default)s)")
     t.add_argument("--size", type=positive_int, default=16, metavar="S", help="image side, at least 6 (default: %(default)s)")
     t.add_argument("--region", choices=("all", "left", "right"), default="left",
                    help="where training glyphs may sit (default: %(default)s)")

@@ -14,6 +14,7 @@ import torch.nn.functional as F
 from lesson_code.lessonkit.configs import DictConfig
 
 KINDS = ("cnn_pool", "cnn_flat", "mlp", "plain", "residual")
+INITS = ("default", "he")
 
 
 @dataclass
@@ -26,6 +27,7 @@ class ModelConfig(DictConfig):
     width: int = 16  # channels (CNNs, stacks) or hidden units (MLP)
     depth: int = 8
     batchnorm: bool = True
+    init: str = "default"  # deep stacks: "default" (PyTorch's) or "he" (Kaiming-normal, fan_in, ReLU gain)
 
     def __post_init__(self):
         if self.kind not in KINDS:
@@ -33,6 +35,8 @@ class ModelConfig(DictConfig):
         for name in ("size", "classes", "width", "depth"):
             if not isinstance(getattr(self, name), int) or getattr(self, name) < 1:
                 raise ValueError(f"{name} must be an integer >= 1, got {getattr(self, name)!r}")
+        if self.init not in INITS:
+            raise ValueError(f"init must be one of {INITS}, got {self.init!r}")
         if self.kind == "residual" and self.depth % 2:
             raise ValueError(f"a residual stack has two convolutions per block: depth must be even, got {self.depth}")
 
@@ -120,6 +124,20 @@ class ProjectionBlock(nn.Module):
         return F.relu(self.shortcut(h) + self.b(F.relu(self.a(h))))
 
 
+def he_init(model: nn.Module) -> None:
+    """He et al. (2015) initialisation of every convolution: weights ~ N(0, 2 / fan_in), biases 0.
+
+    PyTorch's default draws conv weights uniformly with variance 1/(3 fan_in), a sixth of this: each
+    ReLU layer then shrinks the signal's second moment by about a factor of 6. The linear head keeps
+    PyTorch's default (no ReLU follows it). BatchNorm layers keep scale 1 and shift 0.
+    """
+    for m in model.modules():
+        if isinstance(m, nn.Conv2d):
+            nn.init.kaiming_normal_(m.weight, mode="fan_in", nonlinearity="relu")
+            if m.bias is not None:
+                nn.init.zeros_(m.bias)
+
+
 class DeepStack(nn.Module):
     """stem conv3x3(1→C)–ReLU, then ``depth`` 3x3 convs in blocks of two (plain or residual), then a global
     average pool and a linear head. Plain and residual stacks of one depth have the same parameters."""
@@ -133,6 +151,8 @@ class DeepStack(nn.Module):
         block = ResidualBlock if residual else PlainBlock
         self.blocks = nn.Sequential(*[block(c, cfg.batchnorm) for _ in range(cfg.depth // 2)])
         self.head = nn.Linear(c, cfg.classes)
+        if cfg.init == "he":
+            he_init(self)
 
     def forward(self, x):
         h = self.blocks(F.relu(self.stem(x)))                    # (N, C, S, S)

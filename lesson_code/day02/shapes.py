@@ -25,6 +25,7 @@ GLYPHS = {  # 1 = ink; each class differs from every other in at least 4 pixels
 CLASSES = tuple(GLYPHS)  # label i is glyph CLASSES[i]
 NOISE = 0.35  # standard deviation of the pixel noise; ink is 1, background 0
 # --8<-- [end:glyphs]
+GAP = 4  # blank columns between the pixels of "left" and "right" glyphs (two 3x3 convs see 2 columns each way)
 FINGERPRINT = "d37263cb79350623d7e962bc94d040b4726809a0f62f9c591b04b7a3c704812a"  # fingerprint(), pinned
 
 
@@ -35,15 +36,22 @@ def glyph_tensor(name: str) -> torch.Tensor:
 
 
 def offsets(size: int, region: str) -> tuple[int, int]:
-    """Allowed column offsets [lo, hi] for a region: "left" half, "right" half or "all" of a size-wide canvas."""
+    """Allowed column offsets [lo, hi] of a glyph's first column: "all" of a size-wide canvas, or its
+    "left" or "right" half. The halves' glyph pixels lie in disjoint columns at least GAP apart: a
+    left glyph inks columns 0 .. (size - GAP)//2 - 1 at most, a right glyph the same number at the far edge.
+    """
     last = size - GLYPH  # the largest offset that keeps the glyph inside
     if last < 1:
         raise ValueError(f"size must exceed the glyph ({GLYPH}), got {size}")
-    mid = last // 2
-    spans = {"all": (0, last), "left": (0, mid), "right": (mid + 1, last)}
-    if region not in spans:
-        raise ValueError(f"region must be one of {sorted(spans)}, got {region!r}")
-    return spans[region]
+    if region == "all":
+        return 0, last
+    if region not in ("left", "right"):
+        raise ValueError(f"region must be one of ['all', 'left', 'right'], got {region!r}")
+    span = (size - GAP) // 2  # pixel columns a half's glyphs may ink
+    if span < GLYPH:
+        raise ValueError(f"size must be at least {2 * GLYPH + GAP} for a left and a right half {GAP} columns "
+                         f"apart, got {size}")
+    return (0, span - GLYPH) if region == "left" else (size - span, last)
 
 
 # --8<-- [start:sample]

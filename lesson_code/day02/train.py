@@ -16,7 +16,7 @@ import torch.nn.functional as F
 from lesson_code.lessonkit.configs import DictConfig
 from lesson_code.lessonkit.training import check_budget, fit, update
 
-from .shapes import GLYPH, sample
+from .shapes import GLYPH, offsets, sample
 
 
 # --8<-- [start:config]
@@ -48,6 +48,7 @@ class TrainConfig(DictConfig):
             raise ValueError(f"size must exceed the glyph side {GLYPH}, got {self.size}")
         if self.region not in ("all", "left", "right"):
             raise ValueError(f"region must be 'all', 'left' or 'right', got {self.region!r}")
+        offsets(self.size, self.region)  # a half must fit: one clear error before any training
 
 
 def batches(cfg: TrainConfig) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:

@@ -64,3 +64,22 @@ def test_projection_shortcut_changes_channels_with_extra_weights():
 def test_bad_config_is_one_clear_error(kw, match):
     with pytest.raises(ValueError, match=match):
         ModelConfig(**kw)
+
+
+def test_he_initialisation_has_variance_two_over_fan_in():
+    """The He arm: every conv weight ~ N(0, 2/fan_in), biases zero; the default draws 1/(3 fan_in)."""
+    torch.manual_seed(0)
+    he = build(ModelConfig(kind="plain", size=12, width=8, depth=28, batchnorm=False, init="he"))
+    torch.manual_seed(0)
+    default = build(ModelConfig(kind="plain", size=12, width=8, depth=28, batchnorm=False))
+    w_he = torch.cat([c.weight.flatten() for c in he.block_convs()])
+    w_def = torch.cat([c.weight.flatten() for c in default.block_convs()])
+    fan_in = 8 * 9
+    assert w_he.var().item() == pytest.approx(2 / fan_in, rel=0.05)
+    assert w_def.var().item() == pytest.approx(1 / (3 * fan_in), rel=0.05)
+    assert all(float(c.bias.detach().abs().max()) == 0 for c in he.block_convs())
+
+
+def test_unknown_initialisation_is_refused():
+    with pytest.raises(ValueError, match="init must be one of"):
+        ModelConfig(kind="plain", init="xavier")

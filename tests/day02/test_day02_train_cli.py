@@ -42,15 +42,24 @@ def test_a_damaged_checkpoint_is_one_line(tmp_path):
 
 def test_cli_train_then_evaluate(tmp_path, capsys):
     ckpt = tmp_path / "c.pt"
-    assert main(["train", "--steps", "5", "--size", "10", "--width", "4", "--checkpoint", str(ckpt), "--no-progress"]) == 0
+    assert main(["train", "--steps", "5", "--size", "14", "--width", "4", "--checkpoint", str(ckpt), "--no-progress"]) == 0
     assert main(["evaluate", "--checkpoint", str(ckpt), "--n", "20"]) == 0
     assert "left half" in capsys.readouterr().out
+
+
+def test_cli_on_a_canvas_too_narrow_for_halves_scores_the_whole_canvas(tmp_path, capsys):
+    ckpt = tmp_path / "c.pt"
+    assert main(["train", "--steps", "3", "--size", "12", "--width", "4", "--kind", "plain", "--depth", "2",
+                 "--no-batchnorm", "--init", "he", "--region", "all", "--checkpoint", str(ckpt), "--no-progress"]) == 0
+    assert main(["evaluate", "--checkpoint", str(ckpt), "--n", "20"]) == 0
+    assert "whole canvas" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize("argv,code,needle", [
     (["train", "--steps", "0"], 2, "steps"),
     (["train", "--kind", "vgg"], 2, "kind"),
     (["train", "--size", "4", "--steps", "2", "--checkpoint", "{tmp}/x.pt"], 1, "size must exceed"),
+    (["train", "--size", "12", "--steps", "2", "--checkpoint", "{tmp}/x.pt"], 1, "left and a right half"),
     (["train", "--kind", "plain", "--depth", "3", "--steps", "2", "--checkpoint", "{tmp}/x.pt"], 1, "even number"),
     (["evaluate", "--checkpoint", "{tmp}/missing.pt"], 1, "checkpoint not found"),
     (["experiment", "nothing"], 1, "unknown experiment"),
@@ -68,3 +77,19 @@ def test_experiment_command_prints_json(capsys):
     assert main(["experiment", "convolution"]) == 0
     q = json.loads(capsys.readouterr().out)["quotes"]
     assert q["gradcheck"] == "passed" and q["max_value_error"] < 1e-12
+
+
+def test_evaluate_scores_batchnorm_networks_in_eval_mode():
+    """Section 4.2: test losses use BatchNorm's running statistics, not the test batch's, and leave the
+    model's mode as it was."""
+    torch.manual_seed(0)
+    model = build(ModelConfig(kind="plain", size=12, width=4, depth=2))
+    train(model, TrainConfig(size=12, steps=5, eval_every=5, seed=0))
+    x, y = sample(64, 12, "all", torch.Generator().manual_seed(7))
+    model.train()
+    got = evaluate(model, x, y)["loss"]
+    assert model.training
+    with torch.no_grad():
+        eval_loss = float(torch.nn.functional.cross_entropy(model.eval()(x), y))
+        train_loss = float(torch.nn.functional.cross_entropy(model.train()(x), y))
+    assert got == pytest.approx(eval_loss) and got != pytest.approx(train_loss)

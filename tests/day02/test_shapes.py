@@ -4,7 +4,7 @@ import itertools
 import pytest
 import torch
 
-from lesson_code.day02.shapes import CLASSES, FINGERPRINT, GLYPH, fingerprint, glyph_tensor, offsets, sample
+from lesson_code.day02.shapes import CLASSES, FINGERPRINT, GAP, GLYPH, fingerprint, glyph_tensor, offsets, sample
 
 
 def test_fingerprint_is_pinned():
@@ -34,6 +34,23 @@ def test_regions_put_the_glyph_where_they_say(region):
         cols = ink_cols[i].nonzero().flatten()
         assert lo <= int(cols.min()) and int(cols.max()) <= hi + GLYPH - 1
     assert offsets(16, "left")[1] < offsets(16, "right")[0]           # the halves do not overlap
+
+
+@pytest.mark.parametrize("size", [14, 15, 16, 20, 31])
+def test_left_and_right_glyphs_ink_disjoint_columns_gap_apart(size):
+    """Section 1.2: no column a right-half glyph can ink was inked by a left-half glyph; GAP blank columns
+    (or more) lie between, so the two-convolution CNN's feature positions do not overlap either."""
+    x_l, _ = sample(300, size, "left", torch.Generator().manual_seed(2), noise=0.0)
+    x_r, _ = sample(300, size, "right", torch.Generator().manual_seed(3), noise=0.0)
+    left_cols = (x_l[:, 0].sum(dim=(0, 1)) > 0).nonzero().flatten()
+    right_cols = (x_r[:, 0].sum(dim=(0, 1)) > 0).nonzero().flatten()
+    assert int(right_cols.min()) - int(left_cols.max()) - 1 >= GAP
+    assert int(left_cols.min()) == 0 and int(right_cols.max()) == size - 1
+
+
+def test_a_canvas_too_narrow_for_two_halves_is_one_clear_error():
+    with pytest.raises(ValueError, match="for a left and a right half"):
+        sample(2, 2 * GLYPH + GAP - 1, "left")
 
 
 def test_noise_free_image_is_the_glyph():

@@ -14,6 +14,7 @@ from ..model import ModelConfig, build, count_parameters
 from ..shapes import sample
 
 SHIFT = 3  # pixels the input is moved by
+N_EQUIVARIANCE = 32  # glyph images the equivariance gaps are measured on
 
 
 def agreement(seed: int) -> dict:
@@ -40,7 +41,7 @@ def agreement(seed: int) -> dict:
 def equivariance(seed: int) -> dict:
     """Relative error ‖f(shift x) − shift f(x)‖/‖f x‖ for several maps f, on glyph images shifted by SHIFT."""
     torch.manual_seed(seed)
-    x, _ = sample(32, 16, "all", torch.Generator().manual_seed(seed + 1))
+    x, _ = sample(N_EQUIVARIANCE, 16, "all", torch.Generator().manual_seed(seed + 1))
     x = x.double()
     conv_circ = nn.Conv2d(1, 8, 3, padding=1, padding_mode="circular").double()
     conv_zero = nn.Conv2d(1, 8, 3, padding=1).double()
@@ -88,6 +89,7 @@ def run(seed: int = 0) -> dict:
     last = rf["rows"][-1]
     quotes = {"max_value_error": a["max_value_error"], "max_grad_error": a["max_grad_error"],
               "gradcheck": "passed" if a["gradcheck"] else "failed", "shift": SHIFT,
+              "n_equivariance": N_EQUIVARIANCE,
               **{f"eq_{k}": v for k, v in e.items()},
               "rf_depth": last["depth"], "rf_stride1": last["stride1"], "rf_stride2": last["stride2"],
               "rf_all_match": all(r["stride1"] == r["stride1_measured"] and r["stride2"] == r["stride2_measured"]

@@ -4,9 +4,10 @@ Writes convolution.json (quotes cited as convolution.<key>) and receptive.svg.
 """
 from pathlib import Path
 
-from lesson_code.lessonkit.figstyle import COLORS, figure, save_json, save_svg, sequence_style
+from lesson_code.lessonkit.figstyle import COLORS, figure, save_json, sequence_style
 
 from ..experiments import convolution
+from .common import finish
 
 SEED = 0
 
@@ -23,11 +24,8 @@ def plot(data: dict, path: Path) -> None:
                 marker=style["marker"], color=style["color"], markerfacecolor="none")
     ax.axhline(16, color=COLORS["baseline"], lw=1, ls=":")
     ax.text(1, 18, "this page's image side (16)", fontsize=8, color=COLORS["baseline"])
-    ax.set(xlabel="3x3 convolutions stacked (L)", ylabel="receptive field side (pixels)", yscale="log",
-           title="What one output unit can see")
-    ax.title.set_fontsize(9)
-    ax.legend(fontsize=8, loc="upper left")
-    save_svg(fig, path)
+    finish(fig, ax, path, "What one output unit can see", "upper left",
+           xlabel="3x3 convolutions stacked (L)", ylabel="receptive field side (pixels)", yscale="log")
 
 
 def build(out_dir: Path) -> None:

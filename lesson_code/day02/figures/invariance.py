@@ -2,9 +2,10 @@
 scored on both halves. Writes invariance.json (quotes cited as invariance.<key>) and invariance.svg."""
 from pathlib import Path
 
-from lesson_code.lessonkit.figstyle import figure, save_json, save_svg, sequence_style
+from lesson_code.lessonkit.figstyle import figure, save_json, sequence_style
 
 from ..experiments import invariance
+from .common import finish
 
 SEED = 0
 LABELS = {"cnn_pool": "CNN + global max pool", "cnn_flat": "CNN, flattened readout", "mlp": "MLP (size-matched)"}
@@ -30,11 +31,8 @@ def plot(data: dict, path: Path) -> None:
     ax.axhline(1 / 6, color="#555555", lw=1, ls=":")
     ax.text(2.45, 1 / 6 + 0.02, "chance", fontsize=8, ha="right", color="#555555")
     ax.set_xticks(range(len(LABELS)), [f"{v}\n{q['params_' + k]:,} params" for k, v in LABELS.items()], fontsize=8)
-    ax.set(ylabel="test accuracy", ylim=(0, 1.05),
-           title=f"{q['n_test']} new images per half and seed, {q['n_seeds']} seeds (bars: 95 % t interval)")
-    ax.title.set_fontsize(9)
-    ax.legend(fontsize=8, loc="upper right")
-    save_svg(fig, path)
+    finish(fig, ax, path, f"{q['n_test']} new images per half and seed, {q['n_seeds']} seeds (bars: 95 % t interval)",
+           "upper right", ylabel="test accuracy", ylim=(0, 1.05))
 
 
 def build(out_dir: Path) -> None:
