@@ -505,7 +505,6 @@ def test_char_lms_beat_bigram_and_end_close_together(r):
     finals = [c[f"{cell}_final_val_nats"] for cell in ("rnn", "lstm", "gru")]
     assert max(finals) < c["bigram_nats"] - 0.5                              # "far below the bigram baseline"
     assert max(finals) - min(finals) < 0.15                                   # "end close together"
-    assert c["lstm_final_val_nats"] == max(finals)                            # "the LSTM comes last, on this one seed"
     assert c["unigram_nats"] > c["bigram_nats"]
     params = [c[f"{cell}_parameters"] for cell in ("rnn", "lstm", "gru")]
     assert max(params) / min(params) < 1.01                                   # "similar size"
@@ -695,3 +694,35 @@ def test_exercise_seeds_are_the_builds_seeds(r):
     assert found and all(int(n) == r["gradient_norms"]["n_seeds"] for n in found)
     seeds = builder_data("gradient_norms")["seeds"]
     assert seeds == list(range(r["gradient_norms"]["n_seeds"]))
+
+
+def test_direct_path_share_after_training(r):
+    """Section 3.3: on the recall task (gap 20) the direct path's share rose on every seed with
+    forget bias 1 and in the GRU; with bias 0 and 3 the seeds disagree on the direction."""
+    lr = r["long_range"]
+    rose = {}
+    for name in ("lstm_bias0", "lstm_bias1", "lstm_bias3", "gru"):
+        init = lr[f"{name}_gap20_direct_share_init"]["per_seed"]
+        final = lr[f"{name}_gap20_direct_share_final"]["per_seed"]
+        rose[name] = [b > a for a, b in zip(init, final)]
+    assert all(rose["lstm_bias1"]) and all(rose["gru"])                    # "rose on every seed"
+    assert not all(rose["lstm_bias0"]) and any(rose["lstm_bias0"])         # "the seeds disagree"
+    assert not all(rose["lstm_bias3"]) and any(rose["lstm_bias3"])
+    for name in ("lstm_bias1", "gru"):                                      # "to most of the gradient"
+        assert lr[f"{name}_gap20_direct_share_final"]["geomean"] > 0.5
+    assert max(lr["gru_gap20_direct_share_final"]["per_seed"]) > 1          # "where it passes 1"
+
+
+def test_char_lm_comparison_over_seeds(r):
+    """Section 5.4 and Exercise 3: the GRU ends below the LSTM (interval excludes 0); the RNN is not
+    ranked against either; forget bias 1 makes the LSTM worse on every seed at this budget."""
+    from lesson_code.lessonkit.statistics import excludes_zero
+    c = r["char_lm"]
+    assert c["n_seeds"] >= 3
+    assert c["diff_gru_minus_lstm"]["hi"] < 0                                  # "the GRU ends below the LSTM"
+    assert not excludes_zero(c["diff_rnn_minus_lstm"]) and not excludes_zero(c["diff_rnn_minus_gru"])
+    d = c["diff_lstm_bias1_minus_lstm"]
+    assert d["lo"] > 0 and all(v > 0 for v in d["values"])                     # "worse on every seed"
+    assert c["diff_gru_minus_lstm_bias1"]["hi"] < c["diff_gru_minus_lstm"]["lo"] or \
+        c["diff_gru_minus_lstm_bias1"]["mean"] < c["diff_gru_minus_lstm"]["mean"]  # "further behind the GRU"
+    assert c["lstm_bias1_hidden_size"] == c["lstm_hidden_size"]
