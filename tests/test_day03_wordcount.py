@@ -76,7 +76,8 @@ def test_counter_follows_its_rules():
     assert count_words(sample) == 11
 
 
-def test_day03_main_text_within_budget():
+def test_day03_main_text_within_budget(capsys):
     words = count_words(PAGE.read_text(encoding="utf-8"))
-    print(f"\nDay 3 main-text words: {words} (limit {LIMIT})")
+    with capsys.disabled():  # shown in every run's output, not only with -s
+        print(f"\nDay 3 main-text words: {words} (limit {LIMIT})")
     assert words <= LIMIT, f"Day 3 main text is {words} words, over the {LIMIT}-word budget"
