@@ -441,7 +441,7 @@ def test_gru_with_update_gate_biases_zeroed():
     """Config gru_zbias0: the default GRU's weights at the same seed, with b_xz = b_hz = 0 and nothing else changed."""
     plain = gradient_norms.make_configured_cell("gru", 4, 8)
     zeroed = gradient_norms.make_configured_cell("gru", 4, 8)
-    gradient_norms.zero_update_gate_bias(zeroed)
+    gradient_norms.set_update_gate_bias(zeroed, 0.0)
     again = gradient_norms.make_configured_cell("gru_zbias0", 4, 8)
     for (n, a), (_, b), (_, c) in zip(plain.named_parameters(), zeroed.named_parameters(), again.named_parameters()):
         assert torch.equal(b, c), n

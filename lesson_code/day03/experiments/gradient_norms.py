@@ -38,7 +38,7 @@ from ..init import set_forget_bias
 from ._common import geomean, geomean_columns, mean, safe_norm, single_thread
 from ._probe import lstm_gates
 
-# name -> (cell kind, forget bias or None for the default init)
+# name -> (cell kind, keep-gate bias: the LSTM's forget bias or the GRU's update-gate bias; None: default init)
 CONFIGS = {
     "rnn": ("rnn", None),
     "gru": ("gru", None),
@@ -46,8 +46,8 @@ CONFIGS = {
     "lstm_bias0": ("lstm", 0.0),
     "lstm_bias1": ("lstm", 1.0),
     "lstm_bias3": ("lstm", 3.0),
-    "gru_zbias0": ("gru", None),  # Exercise 1: the GRU with both update-gate biases set to 0
-    "gru_zbias3": ("gru", None),  # Exercise 2: the GRU with its update gate biased to 3 (z ≈ σ(3) = 0.95)
+    "gru_zbias0": ("gru", 0.0),  # Exercise 1: the GRU with both update-gate biases set to 0
+    "gru_zbias3": ("gru", 3.0),  # Exercise 2: the GRU with its update gate biased to 3 (z ≈ σ(3) = 0.95)
 }
 FLOAT32_CONFIGS = ("rnn", "gru", "lstm")
 
@@ -78,23 +78,14 @@ def set_update_gate_bias(cell, value: float) -> None:
     cell.W_h.bias[H:2 * H] = 0.0
 
 
-def zero_update_gate_bias(cell) -> None:
-    """Set both update-gate biases of our GRUCell, b_xz and b_hz, to 0."""
-    set_update_gate_bias(cell, 0.0)
-
-
 def make_configured_cell(name: str, seed: int, size: int) -> torch.nn.Module:
     """The cell of config `name` built right after torch.manual_seed(seed) (float32): the same
     weights for every config of a kind at one seed, only the named biases changed."""
     kind, bias = CONFIGS[name]
     torch.manual_seed(seed)
     cell = make_cell(kind, size, size)
-    if bias is not None:
-        set_forget_bias(cell, bias)
-    if name == "gru_zbias0":
-        zero_update_gate_bias(cell)
-    if name == "gru_zbias3":
-        set_update_gate_bias(cell, 3.0)
+    if bias is not None:  # the keep gate's bias: f for the LSTM, z for the GRU
+        (set_forget_bias if kind == "lstm" else set_update_gate_bias)(cell, bias)
     return cell
 
 
@@ -201,7 +192,7 @@ def measure(seed: int = 0, n_seeds: int = 5, T_values=(10, 20, 50, 100, 200), hi
         float32_T_max: int = 300, float32_T_step: int = 10) -> dict:
     """Gradient norms at init for all CONFIGS over n_seeds seeds; see the module docstring.
 
-    Returns {"float64": {config: {"kind", "forget_bias",
+    Returns {"float64": {config: {"kind", "keep_bias",
         "T": {str(T): {"grad_h": {"geomean"|"min"|"max": [over seeds, for t = 0..T]},
                        LSTMs also "grad_c_geomean", "grad_hc_geomean": [t = 0..T] and "mean_forget_gate"}},
         "h0_per_seed": [[|∂L/∂h_0| per T] per seed], "h0_geomean": [per T],
@@ -240,7 +231,7 @@ def measure(seed: int = 0, n_seeds: int = 5, T_values=(10, 20, 50, 100, 200), hi
                     per_T[str(T)].update(grad_c_geomean=geomean_columns(r["grad_c"]),
                                          grad_hc_geomean=geomean_columns(r["grad_hc"]),
                                          mean_forget_gate=mean(r["forget"]))
-            out = {"kind": kind, "forget_bias": bias, "T": per_T,
+            out = {"kind": kind, "keep_bias": bias, "T": per_T,
                    "h0_per_seed": [[rows[str(T)]["grad_h"][k][0] for T in T_values] for k in range(n_seeds)],
                    "h0_geomean": [per_T[str(T)]["grad_h"]["geomean"][0] for T in T_values]}
             if kind == "lstm":
@@ -275,7 +266,7 @@ def measure(seed: int = 0, n_seeds: int = 5, T_values=(10, 20, 50, 100, 200), hi
     with single_thread():
         for name in DECOMPOSED:
             per_seed = [path_decomposition(name, s, inputs[s][:, :Tq]) for s in seeds]
-            bias = 3.0 if name == "gru_zbias3" else (CONFIGS[name][1] or 0.0)  # the keep gate's bias
+            bias = CONFIGS[name][1] or 0.0  # the keep gate's bias (None: torch's init, about 0)
             heuristic = (1.0 / (1.0 + math.exp(-bias))) ** Tq  # σ(b)^T
             entry = {"per_seed": per_seed, "heuristic": heuristic,
                      **{f"grad_{r}": geomean(p[f"grad_{r}"] for p in per_seed) for r in ROUTES},
@@ -346,7 +337,7 @@ def measure(seed: int = 0, n_seeds: int = 5, T_values=(10, 20, 50, 100, 200), hi
                    "float32_T_max": float32_T_max, "float32_T_step": float32_T_step},
         "hidden_size": hidden_size, "input_size": hidden_size, "T_values": T_values,
         "loss": "sum(h_T)", "t_index": "t = 0 is the initial state h_0, t = T the last state",
-        "configs": {name: {"kind": k, "forget_bias": b} for name, (k, b) in CONFIGS.items()},
+        "configs": {name: {"kind": k, "keep_bias": b} for name, (k, b) in CONFIGS.items()},
         "float64": float64, "float32": float32, "paths": paths, "direct_share": share, "quotes": quotes,
     }
 
