@@ -51,6 +51,7 @@ class Builder:
     lesson: str      # e.g. "day03"
     name: str        # e.g. "gradient_norms"
     site_dir: str    # e.g. "phase-1/week-1/figures/day-03"
+    hint_seconds: float = 0.0  # the lesson's estimate of a cold build (BUILDERS), for launch order
 
     @property
     def module(self) -> str:
@@ -73,7 +74,8 @@ def discover() -> list[Builder]:
     for registry in sorted(ROOT.glob("lesson_code/*/figures/__init__.py")):
         lesson = registry.parent.parent.name
         mod = importlib.reload(importlib.import_module(f"lesson_code.{lesson}.figures"))  # serve: re-read
-        builders += [Builder(lesson, name, mod.SITE_DIR) for name in mod.BUILDERS]
+        hints = mod.BUILDERS if isinstance(mod.BUILDERS, dict) else {}
+        builders += [Builder(lesson, name, mod.SITE_DIR, float(hints.get(name, 0.0))) for name in mod.BUILDERS]
     return builders
 
 
@@ -100,15 +102,23 @@ def is_fresh(builder: Builder) -> bool:
     return all(sha256(ROOT / rel) == digest for rel, digest in deps.items())
 
 
-def last_duration(builder: Builder) -> str:
-    """How long the builder's last successful build took, from its manifest: "~95 s", "never built"
-    (no manifest) or "unknown" (a manifest from before durations were recorded)."""
+def recorded_seconds(builder: Builder) -> float | None:
+    """How long the builder's last successful build took, from its manifest; None if unknown."""
     try:
         manifest = json.loads((builder.out_dir / ".manifest.json").read_text())
     except (OSError, ValueError):
-        return "never built"
+        return None
     seconds = manifest.get("seconds") if isinstance(manifest, dict) else None
-    return f"~{seconds:.0f} s" if isinstance(seconds, (int, float)) else "unknown"
+    return float(seconds) if isinstance(seconds, (int, float)) else None
+
+
+def last_duration(builder: Builder) -> str:
+    """How long the builder's last successful build took, from its manifest: "~95 s", "never built"
+    (no manifest) or "unknown" (a manifest from before durations were recorded)."""
+    if not (builder.out_dir / ".manifest.json").is_file():
+        return "never built"
+    seconds = recorded_seconds(builder)
+    return "unknown" if seconds is None else f"~{seconds:.0f} s"
 
 
 def start(builder: Builder) -> tuple[subprocess.Popen, Path, float]:
@@ -144,10 +154,12 @@ def finish(builder: Builder, proc: subprocess.Popen, stage: Path, t0: float, pro
 
 
 def launch_order(stale: list[Builder]) -> list[Builder]:
-    """Longest first, so that the long builders of every lesson start at once and the short ones fill in.
+    """Longest first (the longest-processing-time rule), so the long poles of every lesson start at once
+    and the short builders fill in at the end.
 
-    Each lesson lists its builders longest first; taking them round-robin across lessons (the first
-    of each lesson, then the second of each, ...) starts every lesson's long pole in the first wave.
+    A builder's length is its last build's time from its manifest, else its lesson's estimate (the
+    values of ``BUILDERS``), so a cold clone is ordered too. Builders with neither keep round-robin
+    order across lessons (the first of each lesson, then the second, ...: each lists its longest first).
     """
     by_lesson: dict[str, list[Builder]] = {}
     for b in stale:
@@ -158,7 +170,8 @@ def launch_order(stale: list[Builder]) -> list[Builder]:
         for q in queues:
             if q:
                 order.append(q.pop(0))
-    return order
+    length = {id(b): recorded_seconds(b) or b.hint_seconds for b in order}
+    return sorted(order, key=lambda b: -length[id(b)])  # stable: ties keep the round-robin order
 
 
 def build_all(builders: list[Builder], jobs: int) -> None:

@@ -136,14 +136,37 @@ def test_hook_announces_stale_builders_and_shows_life_while_they_run(tmp_path, m
     assert sorted(finished) == [" (1/3)", " (2/3)", " (3/3)"]
 
 
-def test_launch_order_starts_every_lessons_longest_builder_first():
-    """Each lesson lists its builders longest first; the first wave takes the head of every lesson."""
+def test_launch_order_without_any_timing_takes_every_lessons_first_builder_first(tmp_path, monkeypatch):
+    """With no manifest and no estimate, the first wave takes the head of every lesson (each lists its longest first)."""
     import artifact_hook as hook
 
+    monkeypatch.setattr(hook, "CACHE", tmp_path)
     names = [("day03", "showcase"), ("day03", "char_lm"), ("day03", "regimes"), ("day04", "seq2seq"), ("day04", "task")]
     order = hook.launch_order([hook.Builder(lesson, name, "x") for lesson, name in names])
     assert [f"{b.lesson}/{b.name}" for b in order] == [
         "day03/showcase", "day04/seq2seq", "day03/char_lm", "day04/task", "day03/regimes"]
+
+
+def test_launch_order_is_longest_first_by_last_build_else_by_estimate(tmp_path, monkeypatch):
+    """A recorded build time wins over the lesson's estimate; the order is longest first across lessons."""
+    import json
+    import artifact_hook as hook
+
+    monkeypatch.setattr(hook, "CACHE", tmp_path)
+    a, b, c, d = (hook.Builder("day98", "a", "x", 100), hook.Builder("day98", "b", "x", 900),
+                  hook.Builder("day99", "c", "x", 500), hook.Builder("day99", "d", "x", 50))
+    assert [x.name for x in hook.launch_order([a, b, c, d])] == ["b", "c", "a", "d"]
+    d.out_dir.mkdir(parents=True)
+    (d.out_dir / ".manifest.json").write_text(json.dumps({"environment": "e", "seconds": 700.0}))
+    assert [x.name for x in hook.launch_order([a, b, c, d])] == ["b", "d", "c", "a"]
+
+
+def test_every_lesson_estimates_each_builders_cold_time():
+    """BUILDERS maps each builder to its cold-build seconds, so a clean clone starts the long poles first."""
+    import artifact_hook as hook
+
+    builders = hook.discover()
+    assert builders and all(b.hint_seconds > 0 for b in builders), [b.name for b in builders if not b.hint_seconds]
 
 
 def test_quote_formats_keep_their_digits_and_read_interval_records():
@@ -182,3 +205,20 @@ def test_every_quoted_point_estimate_lies_inside_its_quoted_interval():
                     point = float(m.format_value(rec, "points").split()[0].replace("−", "-"))
                     lo, hi = 100 * rec["lo"], 100 * rec["hi"]
                     assert lo - 0.05 <= point <= hi + 0.05, (path.parent.name, group, key)
+
+
+def test_a_builders_inputs_are_its_own_package_whole_and_what_it_imported_from_others():
+    """A Day 4 builder depends on all of day04/ (a CLI it runs in a subprocess counts), on the Day 3
+    modules it imports and Day 3's data files, but not on a Day 3 module it never imports."""
+    import json
+
+    probe = ("import json, sys; sys.path.insert(0, '.'); import lesson_code.day03.cells; "
+             "from scripts.build_artifact import input_files, package_files, ROOT; "
+             "print(json.dumps([input_files('day04'), input_files(), package_files(ROOT / 'lesson_code' / 'day04'),"
+             " package_files(ROOT / 'lesson_code' / 'day03')]))")
+    out = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    builder, notebook, day04, day03 = json.loads(out.strip().splitlines()[-1])
+    assert set(day04) <= set(builder) and "lesson_code/day04/cli.py" in builder
+    assert "lesson_code/day03/cells.py" in builder and "lesson_code/day03/cli.py" not in builder
+    assert {f for f in day03 if not f.endswith(".py")} <= set(builder)
+    assert set(day03) <= set(notebook) and not set(day04) & set(notebook)  # a notebook: imported packages whole
