@@ -9,6 +9,7 @@ PY     := $(VENV)/bin/python
 KATEX  := docs/assets/katex
 AXE    := .cache/axe
 ADDR   ?= 127.0.0.1:8000
+TEST_JOBS ?= 2   # pytest workers (pytest-xdist), one per core; a test file stays on one worker
 export NO_MKDOCS_2_WARNING := 1
 
 .PHONY: setup serve site site-properdocs compare-builds workflows test pytest linkcheck bench notebooks notebook-times jupyter clean-artifacts clean
@@ -82,7 +83,7 @@ workflows: setup
 test: workflows site compare-builds pytest linkcheck
 
 pytest: setup $(AXE)/.version
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_JOBS) --dist loadfile
 
 ## linkcheck: internal links and anchors of every built page, offline (site served on 127.0.0.1)
 linkcheck: site

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import os
 import sys
 import threading
 from pathlib import Path
@@ -10,6 +11,14 @@ from pathlib import Path
 import pytest
 
 SITE = Path(__file__).resolve().parent.parent / "site"
+
+
+def pytest_configure(config):
+    """In a pytest-xdist worker (`make pytest` runs two, one per core): one torch thread, here and in
+    the processes the tests start. Two workers of two threads each on two cores oversubscribe them,
+    and the small models of the lessons then run several times slower."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):

@@ -96,9 +96,13 @@ def test_gradient_norms_deterministic_and_json(grad_result):
     assert again == grad_result
     assert _roundtrip(grad_result) == grad_result
     threads = torch.get_num_threads()
-    other = gradient_norms.run(seed=1, n_seeds=1, T_values=(10,), float32_T_max=10, float32_T_step=10)
+    torch.set_num_threads(2)  # not 1 (the test workers' count), so that restoring it is visible
+    try:
+        other = gradient_norms.run(seed=1, n_seeds=1, T_values=(10,), float32_T_max=10, float32_T_step=10)
+        assert torch.get_num_threads() == 2  # run() uses one thread inside and restores the count
+    finally:
+        torch.set_num_threads(threads)
     assert other["float64"]["rnn"]["h0_per_seed"][0] != grad_result["float64"]["rnn"]["h0_per_seed"][0]
-    assert torch.get_num_threads() == threads  # run() uses one thread inside and restores the count
 
 
 def test_path_decomposition_direct_route_is_the_product_of_keep_gates():

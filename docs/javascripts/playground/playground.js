@@ -109,7 +109,8 @@ function setup(root) {
       const ch = document.createElement("code"), bar = document.createElement("span"), pct = document.createElement("span");
       ch.textContent = show(model.vocab[id]);
       bar.className = "pg-bar"; bar.style.width = `${(100 * p[id]).toFixed(1)}%`;
-      pct.className = "pg-pct"; pct.textContent = `${(100 * p[id]).toFixed(1)}%`;
+      // a drawable character never reads "0.0%": below 0.05 % it reads "<0.1%"
+      pct.className = "pg-pct"; pct.textContent = p[id] < 0.0005 ? "<0.1%" : `${(100 * p[id]).toFixed(1)}%`;
       li.append(ch, pct, bar);
       return li;
     }));
