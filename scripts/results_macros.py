@@ -37,6 +37,12 @@ def lookup(results: dict, key: str):
     raise KeyError(f"no quoted value {key!r} in the results file; known for {builder!r}: {sorted(quotes)}")
 
 
+def minus_sign(text: str) -> str:
+    """"-0.38" -> "−0.38": a negative number's sign as the minus sign (U+2212), not a hyphen; KaTeX
+    reads it as the same minus inside math."""
+    return "−" + text[1:] if text.startswith("-") else text
+
+
 def format_value(x, fmt: str = "") -> str:
     """Format a quoted value.
 
@@ -76,13 +82,13 @@ def format_value(x, fmt: str = "") -> str:
     if fmt == "pow10":
         return f"$10^{{{round(math.log10(abs(x)))}}}$"
     if fmt == "%":
-        return f"{100 * x:.1f}%"
+        return minus_sign(f"{100 * x:.1f}%")
     if fmt == "%0":
-        return f"{100 * x:.0f}%"
+        return minus_sign(f"{100 * x:.0f}%")
     if fmt == "points":  # a difference of two shares, in percentage points (a true minus sign)
         return f"{100 * x:.1f} points".replace("-", "−")
     if fmt:
-        return format(x, fmt)
+        return minus_sign(format(x, fmt))
     return str(x)
 
 

@@ -181,6 +181,9 @@ def test_quote_formats_keep_their_digits_and_read_interval_records():
     paired_record = {"diff": 0.034, "lo": 0.021, "hi": 0.048, "p": 3e-7, "n": 989}
     assert m.format_value(paired_record, "points") == "3.4 points"  # the difference, never the p-value
     assert m.format_value(-0.023, "points") == "−2.3 points"
+    assert m.format_value(-0.3812, "+.2f") == "−0.38" and m.format_value(0.3812, "+.2f") == "+0.38"
+    assert m.format_value(-12.7, ".0f") == "−13" and m.format_value(-0.05, "%") == "−5.0%"
+    assert m.format_value(7.1e-15, "sci") == "$7.1 \\times 10^{-15}$"  # LaTeX keeps its own minus
     assert m.format_value(1.5e-5, "sci") == "$1.5 \\times 10^{-5}$"
     results = {"decoding": {"vs": {"p": 0.01, "lo": 0, "hi": 1}, "a.5": 2}}
     assert m.lookup(results, "decoding.vs.p") == 0.01 and m.lookup(results, "decoding.a.5") == 2
