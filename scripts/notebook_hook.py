@@ -26,6 +26,7 @@ import shutil
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
@@ -227,13 +228,17 @@ def on_pre_build(config, **kwargs):
         import fcntl
 
         fcntl.flock(lock, fcntl.LOCK_EX)
-        for lesson in _lessons:
-            try:
-                built = build_one(lesson, config)
-            except (source.NotebookSourceError, page_blocks.PageError) as e:
-                raise PluginError(str(e)) from None
-            _built[lesson.src_uri] = built
-            _notebook_pages[lesson.notebook_page_uri] = built
+        # each notebook runs in its own kernel process: as many at once as builders (ARTIFACT_JOBS)
+        jobs = max(1, int(os.environ.get("ARTIFACT_JOBS", "2")))
+        with ThreadPoolExecutor(max_workers=jobs) as pool:
+            futures = [pool.submit(build_one, lesson, config) for lesson in _lessons]
+            for lesson, future in zip(_lessons, futures):   # in lesson order: the first failure is named
+                try:
+                    built = future.result()
+                except (source.NotebookSourceError, page_blocks.PageError) as e:
+                    raise PluginError(str(e)) from None
+                _built[lesson.src_uri] = built
+                _notebook_pages[lesson.notebook_page_uri] = built
 
 
 @event_priority(100)   # before mkdocs-jupyter's on_files, which turns the notebook into a page
