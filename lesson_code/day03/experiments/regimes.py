@@ -33,18 +33,12 @@ law puts the eigenvalues in a disc of radius |W|_F/√d (so ρ ≈ rms_gain) and
 
 orthogonal_1_gaussian: the a = 1 orthogonal matrix with torch's bias and N(0, 1) inputs (not a plotted
 case, quoted on its own): orthogonal initialisation without the tiny inputs.
-
-Exercise 1 measures |∂L/∂h_0| with gradient_norms.grad_at_first_state; `exercise_prediction`
-measures ρ and tanh' on exactly that setup (its seeds, hidden size and input stream) and compares
-the prediction with the exercise's measured per-step factor.
 """
-import inspect
 import math
 
 import torch
 
 from ..cells import RNNCell, rnn_step_jacobian
-from . import gradient_norms
 from ._common import geomean, geomean_columns, mean, safe_norm, single_thread
 
 GAMMA = {"tanh": 1.0, "sigmoid": 0.25}
@@ -148,39 +142,6 @@ def outcome(ratio: float) -> str:
     return "grows" if ratio <= 1e3 else "explodes"
 
 
-def exercise_prediction(kind: str = "rnn") -> dict:
-    """ρ and tanh' on Exercise 1's own setup (gradient_norms: its default seeds, hidden size and T
-    values, discovered from the signature of its measure()) and the per-step factor the exercise measures,
-    (geomean |∂L/∂h_0| at the largest T / at the smallest T)^(1/(T_max − T_min))."""
-    defaults = {k: v.default for k, v in inspect.signature(gradient_norms.measure).parameters.items()}
-    seeds = [defaults["seed"] + k for k in range(defaults["n_seeds"])]
-    T_min, T_max = min(defaults["T_values"]), max(defaults["T_values"])
-    size = defaults["hidden_size"]
-    rho, gain, stats, h_min, h_max = [], [], [], [], []
-    for s in seeds:
-        cell = gradient_norms.make_configured_cell(kind, s, size).double()
-        xs = torch.randn(1, T_max, size, dtype=torch.float64, generator=torch.Generator().manual_seed(s))
-        with torch.no_grad():
-            states, _ = gradient_norms.unroll_states(cell, xs)
-        rho.append(spectral_radius(cell.W_hh.weight))
-        gain.append(rms_gain(cell.W_hh.weight))
-        stats.append(slope_stats(states[1:]))
-        h_min.append(gradient_norms.grad_at_first_state(kind, T_min, seed=s, size=size))
-        h_max.append(gradient_norms.grad_at_first_state(kind, T_max, seed=s, size=size))
-    measured = (geomean(h_max) / geomean(h_min)) ** (1.0 / (T_max - T_min))
-    rho_m, gain_m = mean(rho), mean(gain)
-    slope_mean = mean(st["tanh_prime_mean"] for st in stats)
-    slope_rms = geomean(r for st in stats for r in st["tanh_prime_rms_by_step"])
-    return {"seeds": seeds, "n_seeds": len(seeds), "hidden_size": size, "T_min": T_min, "T_max": T_max,
-            "spectral_radius": rho_m, "rms_gain": gain_m, "mean_tanh_prime": slope_mean, "rms_tanh_prime": slope_rms,
-            "predicted_per_step_mean": rho_m * slope_mean, "predicted_per_step_rms": rho_m * slope_rms,
-            "measured_per_step": measured,
-            "mean_prediction_over_measured": rho_m * slope_mean / measured,
-            "rms_prediction_over_measured": rho_m * slope_rms / measured,
-            "predicted_per_step_meanfield": gain_m * slope_rms,
-            "meanfield_prediction_over_measured": gain_m * slope_rms / measured}
-
-
 def _max_error(ratios):
     """Largest |ratio − 1| over prediction/measured ratios (None where the gradient underflowed);
     None if there are none."""
@@ -199,7 +160,7 @@ def run_cases(seed: int = 0, n_seeds: int = 3, T: int = 200, hidden_size: int = 
     (rms_gain × rms tanh'), their ratios to the measured factor,
     "rms_tanh_prime_by_step": [t = 1..T] (geomean over seeds),
     "outcome", "below_bound", "sufficient_for_vanishing"}}, "orthogonal_1_gaussian": the same summary for a = 1 orthogonal
-    with torch's bias and N(0, 1) inputs, "exercise": exercise_prediction(),
+    with torch's bias and N(0, 1) inputs,
     "distance": [0..T], "quotes": {...}}."""
     seeds = [seed + k for k in range(n_seeds)]
     cases = make_cases(T, scales, small_input)
@@ -210,11 +171,10 @@ def run_cases(seed: int = 0, n_seeds: int = 3, T: int = 200, hidden_size: int = 
             per_seed = [measure(*build_case(case, s, hidden_size)) for s in seeds]
             out[name] = summarise(case, per_seed, T)
             worst = max([worst] + [g / b for m in per_seed for g, b in zip(m["grad"][1:], m["bound"][1:])])
-        exercise = exercise_prediction()
         # orthogonal init without the tiny inputs: a = 1, torch's bias, N(0, 1) inputs
         gauss = {"family": "orthogonal", "a": 1.0, "input_scale": 1.0, "zero_bias": False, "T": T}
         gaussian = summarise(gauss, [measure(*build_case(gauss, s, hidden_size)) for s in seeds], T)
-    return _assemble(out, gaussian, exercise, worst, seed, seeds, n_seeds, T, hidden_size, scales, small_input)
+    return _assemble(out, gaussian, worst, seed, seeds, n_seeds, T, hidden_size, scales, small_input)
 
 
 def summarise(case: dict, per_seed: list, T: int) -> dict:
@@ -252,8 +212,8 @@ def summarise(case: dict, per_seed: list, T: int) -> dict:
     return c
 
 
-def _assemble(out, gaussian, exercise, worst, seed, seeds, n_seeds, T, hidden_size, scales, small_input) -> dict:
-    """The run's result dict: cases, the exercise, and the page's quotes."""
+def _assemble(out, gaussian, worst, seed, seeds, n_seeds, T, hidden_size, scales, small_input) -> dict:
+    """The run's result dict: cases and the page's quotes."""
     exploding = [n for n, c in out.items() if c["outcome"] == "explodes"]
     random = [n for n, c in out.items() if c["family"] in ("default", "rescaled")]
     # "unsaturated": the slopes are all alike, mean tanh' >= UNSATURATED
@@ -312,7 +272,6 @@ def _assemble(out, gaussian, exercise, worst, seed, seeds, n_seeds, T, hidden_si
         "small_input": small_input,
         # float32 underflow: below the smallest normal number values become subnormal (section 2.2)
         "float32_smallest_normal": float(torch.finfo(torch.float32).tiny),
-        **{f"exercise_{k}": v for k, v in exercise.items()},
     }
     return {
         "experiment": "regimes", "seed": seed, "seeds": seeds,
@@ -323,7 +282,7 @@ def _assemble(out, gaussian, exercise, worst, seed, seeds, n_seeds, T, hidden_si
         "pascanu": {"gamma": GAMMA, "lambda_1": "largest singular value of W_hh",
                     "sufficient_for_vanishing": "lambda_1 < 1/gamma",
                     "necessary_for_exploding": "lambda_1 > 1/gamma"},
-        "cases": out, "orthogonal_1_gaussian": gaussian, "exercise": exercise, "quotes": quotes,
+        "cases": out, "orthogonal_1_gaussian": gaussian, "quotes": quotes,
     }
 
 
