@@ -221,6 +221,8 @@ def test_figure_zoom_on_phone(chromium, site_url):
             link.scroll_into_view_if_needed()
             link.click()
             page.wait_for_function("() => document.querySelector('dialog.figure-zoom')?.open")
+            page.wait_for_function("() => { const img = document.querySelector('dialog.figure-zoom img');"
+                                   " return img.complete && img.naturalWidth > 0 && img.style.width !== ''; }")
             size = page.evaluate("""() => { const img = document.querySelector('dialog.figure-zoom img');
               return { alt: img.alt, scale: img.getBoundingClientRect().width / img.naturalWidth }; }""")
             assert size["alt"], f"figure {i}: the zoomed image has no alt text"

@@ -38,14 +38,22 @@
     if (!dialog || !dialog.isConnected) dialog = buildDialog();
     opener = link;
     const big = dialog.querySelector(".figure-zoom__img");
+    // Sized from the zoomed image's own natural width once it has loaded: a figure tapped before its
+    // lazy-loaded image arrived has no natural width yet, and would open at 0 px.
+    const fit = () => {
+      const natural = big.naturalWidth;
+      if (!natural) return;
+      const room = document.documentElement.clientWidth - 32;
+      big.style.width = Math.round(Math.max(ZOOM * natural, Math.min(room, 2 * natural))) + "px";
+    };
+    big.onload = fit;
+    big.style.width = "";
     big.src = img.currentSrc || img.src;
     big.alt = img.alt;
+    if (big.complete) fit();
     // The figure opened is the one shown, so the view shows the variant of the current colour scheme;
     // a dark variant (scripts/dark_figures.py) keeps its class, which drops the white card (extra.css).
     big.classList.toggle("only-dark", img.classList.contains("only-dark"));
-    const fit = document.documentElement.clientWidth - 32;
-    const natural = img.naturalWidth || img.width;
-    big.style.width = Math.round(Math.max(ZOOM * natural, Math.min(fit, 2 * natural))) + "px";
     const caption = img.closest("figure")?.querySelector("figcaption");
     const box = dialog.querySelector(".figure-zoom__caption");
     box.innerHTML = caption ? caption.innerHTML : "";
